@@ -1,0 +1,297 @@
+"""The fitted model: an immutable result that everything downstream reads from."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .components import baseline, build_design, compute_scales, contribution, media_response
+from .data import MMMData
+from .diagnostics import advice, parameter_table, sampler_problems
+from .effects import Engine, interval, summarise
+from .errors import SpecError, message
+from .posterior import gather, stack_draws
+from .spec import MMM
+
+PRIOR_DOMINATED_RATIO = 0.8
+
+
+@dataclass(frozen=True, eq=False)
+class MMMFit:
+    """Result of :meth:`MMM.fit`: the spec, the data and an ArviZ DataTree of draws.
+
+    Tables are tidy pandas DataFrames; all money is in the spend currency, outcomes in target units.
+    """
+
+    spec: MMM
+    data: MMMData
+    tree: xr.DataTree
+    fit_info: dict[str, Any]
+    lift_tests: pd.DataFrame | None = None
+
+    @classmethod
+    def from_parts(cls, *, spec, data, groups: dict, fit_info, lift_tests=None) -> MMMFit:
+        return cls(spec=spec, data=data, tree=xr.DataTree.from_dict(groups), fit_info=dict(fit_info),
+                   lift_tests=lift_tests)
+
+    # ---------------------------------------------------------------- cached building blocks
+    @property
+    def n_train(self) -> int:
+        return self.data.n_dates - int(self.fit_info.get("holdout", 0))
+
+    @cached_property
+    def train(self) -> MMMData:
+        return self.data.subset_dates(0, self.n_train)
+
+    @cached_property
+    def channels(self):
+        return self.spec.resolve(self.data.channels)
+
+    @cached_property
+    def scales(self):
+        return compute_scales(self.train)
+
+    @cached_property
+    def params(self):
+        return gather(self.tree["posterior"].to_dataset(), self.channels)
+
+    @cached_property
+    def engine(self) -> Engine:
+        rpu = np.ones_like(self.data.target) if self.data.revenue_per_unit is None else self.data.revenue_per_unit
+        return Engine(self.channels, self.spec.l_max, self.scales, self.data.media, self.data.spend, rpu, self.params)
+
+    @property
+    def posterior(self) -> xr.Dataset:
+        return self.tree["posterior"].to_dataset()
+
+    # ---------------------------------------------------------------- windows
+    def window(self, start=None, end=None) -> np.ndarray:
+        """Boolean date mask for ``[start, end]`` (inclusive; default: the training window)."""
+        dates = self.data.dates
+        lo = pd.Timestamp(start) if start is not None else dates[0]
+        hi = pd.Timestamp(end) if end is not None else dates[self.n_train - 1]
+        if lo > hi or hi < dates[0] or lo > dates[-1]:
+            raise SpecError(message("date window", f"start <= end within {dates[0].date()}..{dates[-1].date()}",
+                                    f"start={start}, end={end}"))
+        mask = (dates >= lo) & (dates <= hi)
+        if not mask.any():
+            raise SpecError(message("date window", "at least one period of data", f"start={start}, end={end}"))
+        return np.asarray(mask)
+
+    # ---------------------------------------------------------------- ROI and friends
+    def roi(self, level: float = 0.9, start=None, end=None, by_geo: bool = False) -> pd.DataFrame:
+        """ROI per channel (incremental outcome per unit of spend) with an equal-tailed interval.
+
+        Columns: channel (, geo), mean, median, lower, upper, spend, contribution (mean incremental
+        outcome), and with prior information prior_lower, prior_upper, prior_dominated.
+        """
+        _check_level(level)
+        window = self.window(start, end)
+        rows = []
+        for c, ch in enumerate(self.data.channels):
+            inc, spend = self.engine.roi_draws(c, window)
+            if spend.sum() > 0:
+                rows.append({"channel": ch, **summarise(inc.sum(-1) / spend.sum(), level),
+                             "spend": float(spend.sum()), "contribution": float(inc.sum(-1).mean())})
+            else:
+                rows.append({"channel": ch, "mean": np.nan, "median": np.nan, "lower": np.nan, "upper": np.nan,
+                             "spend": 0.0, "contribution": float(inc.sum(-1).mean()),
+                             "note": "no spend in window: ROI undefined"})
+            if by_geo:
+                for g, geo in enumerate(self.data.geos):
+                    if spend[g] > 0:
+                        rows.append({"channel": ch, "geo": geo, **summarise(inc[:, g] / spend[g], level),
+                                     "spend": float(spend[g]), "contribution": float(inc[:, g].mean())})
+        table = pd.DataFrame(rows)
+        if by_geo:
+            table["geo"] = table["geo"].fillna("national") if "geo" in table else "national"
+        return self._with_prior_columns(table, level)
+
+    def _with_prior_columns(self, table: pd.DataFrame, level: float) -> pd.DataFrame:
+        flags = self.prior_dominated(level)
+        if flags is None:
+            return table
+        merged = table.merge(flags, on="channel", how="left")
+        if "geo" in merged:
+            national = merged["geo"] == "national"
+            merged.loc[~national, ["prior_lower", "prior_upper", "width_ratio", "prior_dominated"]] = np.nan
+        return merged
+
+    def prior_dominated(self, level: float = 0.9) -> pd.DataFrame | None:
+        """Prior vs posterior ROI interval per channel; flag when the width ratio > 0.8."""
+        if "prior" not in self.tree.children or "roi" not in self.tree["prior"].to_dataset():
+            return None
+        prior = self.tree["prior"].to_dataset()["roi"]
+        post = self.posterior["roi"]
+        rows = []
+        for ch in self.data.channels:
+            p = prior.sel(channel=ch).values.ravel()
+            q = stack_draws(post.sel(channel=ch))
+            plo, phi = interval(p, level)
+            qlo, qhi = interval(q, level)
+            ratio = float((qhi - qlo) / max(phi - plo, 1e-12))
+            rows.append({"channel": ch, "prior_lower": float(plo), "prior_upper": float(phi), "width_ratio": ratio,
+                         "prior_dominated": ratio > PRIOR_DOMINATED_RATIO})
+        return pd.DataFrame(rows)
+
+    def mroi(self, level: float = 0.9, start=None, end=None, step: float = 0.01) -> pd.DataFrame:
+        """Marginal ROI: incremental outcome of +``step`` (1%) spend in the window per unit of that spend."""
+        _check_level(level)
+        window = self.window(start, end)
+        rows = []
+        for c, ch in enumerate(self.data.channels):
+            inc, extra = self.engine.mroi_draws(c, window, step)
+            if extra.sum() > 0:
+                rows.append({"channel": ch, **summarise(inc.sum(-1) / extra.sum(), level)})
+        return pd.DataFrame(rows)
+
+    def response_curves(self, multipliers=None, level: float = 0.9, start=None, end=None) -> pd.DataFrame:
+        """Incremental outcome when the window's spend is scaled by each multiplier (0-2x) vs zero spend."""
+        _check_level(level)
+        multipliers = np.linspace(0, 2, 21) if multipliers is None else np.asarray(multipliers, float)
+        window = self.window(start, end)
+        rows = []
+        for c, ch in enumerate(self.data.channels):
+            draws = self.engine.response_draws(c, window, multipliers)
+            lo, hi = interval(draws, level)
+            spend = self.data.spend[window][..., c].sum()
+            for k, m in enumerate(multipliers):
+                rows.append({"channel": ch, "multiplier": m, "spend": m * spend, "mean": draws[:, k].mean(),
+                             "median": np.median(draws[:, k]), "lower": lo[k], "upper": hi[k]})
+        return pd.DataFrame(rows)
+
+    # ---------------------------------------------------------------- decomposition and fit
+    @cached_property
+    def _components(self) -> dict[str, np.ndarray]:
+        """Draws (sample, date, geo) of each component in outcome units over all data periods."""
+        design = build_design(self.data, self.scales, self.spec.seasonality, self.spec.period)
+        p = self.params
+        scale = self.scales.target
+        out = {"intercept": (p.baseline["intercept"][:, None, :] + 0 * design.time[:, None]) * scale}
+        if "trend" in p.baseline:
+            out["trend"] = p.baseline["trend"][:, None, None] * design.time[None, :, None] * scale
+        if "seasonality" in p.baseline:
+            from .components import seasonality
+
+            out["seasonality"] = np.broadcast_to(seasonality(design, p.baseline), out["intercept"].shape) * scale
+        if "control" in p.baseline:
+            from .components import control_effect
+
+            for k, name in enumerate(self.data.control_names):
+                single = {"control": p.baseline["control"][:, k:k + 1]}
+                sub = design.__class__(design.time, design.fourier, design.controls[..., k:k + 1], design.media)
+                out[name] = control_effect(sub, single) * scale
+        contrib = self.engine.contributions(money=False)
+        for c, ch in enumerate(self.data.channels):
+            out[ch] = contrib[..., c]
+        return out
+
+    def predict_draws(self) -> np.ndarray:
+        """Expected outcome draws (sample, date, geo) over all periods (training + holdout)."""
+        return sum(self._components.values())
+
+    def contributions(self, level: float = 0.9, by_geo: bool = False) -> pd.DataFrame:
+        """Tidy decomposition: date (, geo), component, mean, lower, upper (outcome units per period)."""
+        _check_level(level)
+        rows = []
+        for name, draws in self._components.items():
+            series = draws if by_geo else draws.sum(axis=-1, keepdims=True)
+            lo, hi = interval(series, level)
+            geos = self.data.geos if by_geo else ("all",)
+            for g, geo in enumerate(geos):
+                frame = pd.DataFrame({"date": self.data.dates, "component": name, "mean": series[:, :, g].mean(0),
+                                      "lower": lo[:, g], "upper": hi[:, g]})
+                if by_geo:
+                    frame.insert(1, "geo", geo)
+                rows.append(frame)
+        return pd.concat(rows, ignore_index=True)
+
+    def predict(self, level: float = 0.9, seed: int | None = None) -> pd.DataFrame:
+        """Actual vs fitted per period: expected-value band and posterior-predictive band (incl. noise)."""
+        mu = self.predict_draws()
+        rng = np.random.default_rng(self.fit_info.get("seed") if seed is None else seed)
+        noise = self.params.noise[:, None, :] if self.params.noise.ndim == 2 else self.params.noise[:, None, None]
+        y_rep = mu + rng.standard_normal(mu.shape) * noise * self.scales.target
+        rows = []
+        for g, geo in enumerate(self.data.geos):
+            lo, hi = interval(y_rep[..., g], level)
+            lo50, hi50 = interval(y_rep[..., g], 0.5)
+            rows.append(pd.DataFrame({
+                "date": self.data.dates, "geo": geo, "actual": self.data.target[:, g], "mean": mu[..., g].mean(0),
+                "lower": lo, "upper": hi, "lower_50": lo50, "upper_50": hi50,
+                "split": np.where(np.arange(self.data.n_dates) < self.n_train, "train", "holdout")}))
+        return pd.concat(rows, ignore_index=True)
+
+    def fit_metrics(self) -> pd.DataFrame:
+        """R-squared, MAPE (%) and RMSE of the posterior mean, in sample and on the holdout."""
+        pred = self.predict()
+        rows = []
+        for split, part in pred.groupby("split", sort=False):
+            err = part["actual"] - part["mean"]
+            ss_tot = ((part["actual"] - part["actual"].mean()) ** 2).sum()
+            nonzero = part["actual"] != 0
+            rows.append({"split": split, "n": len(part), "r2": 1 - (err**2).sum() / ss_tot if ss_tot > 0 else np.nan,
+                         "mape": 100 * (err[nonzero].abs() / part.loc[nonzero, "actual"].abs()).mean(),
+                         "rmse": float(np.sqrt((err**2).mean()))})
+        return pd.DataFrame(rows)
+
+    # ---------------------------------------------------------------- diagnostics
+    def diagnostics(self, level: float = 0.9) -> pd.DataFrame:
+        """Per-parameter R-hat and ESS, plus sampler problems and prior-dominated channels, with advice.
+
+        ``.attrs`` holds ``divergences``, ``min_bfmi`` and the list ``advice``.
+        """
+        table = parameter_table(self.tree)
+        problems = sampler_problems(self.tree)
+        flags = self.prior_dominated(level)
+        dominated = [] if flags is None else flags.loc[flags["prior_dominated"], "channel"].tolist()
+        notes = advice(table, problems, dominated)
+        table["problem"] = ""
+        table.loc[table["r_hat"] > 1.01, "problem"] = "r_hat > 1.01"
+        low = table[["ess_bulk", "ess_tail"]].min(axis=1) < 400
+        table.loc[low, "problem"] = (table.loc[low, "problem"] + "; ess < 400").str.strip("; ")
+        extra = [{"parameter": f"roi[{ch}]", "problem": "prior-dominated"} for ch in dominated]
+        extra += [{"parameter": "sampler", "problem": f"{problems['divergences']} divergences"}] if problems["divergences"] else []
+        if extra:
+            table = pd.concat([table, pd.DataFrame(extra)], ignore_index=True)
+        table.attrs.update({**problems, "advice": notes, "prior_dominated": dominated})
+        return table
+
+    def warn_if_problems(self) -> None:
+        """Issue a single warning summarising convergence problems (never raises)."""
+        try:
+            notes = self.diagnostics().attrs["advice"]
+        except Exception as exc:  # diagnostics must never lose the samples
+            notes = [f"diagnostics could not be computed: {exc}"]
+        if notes:
+            warnings.warn("bayes_mmm fit needs attention:\n- " + "\n- ".join(notes), UserWarning, stacklevel=3)
+
+    # ---------------------------------------------------------------- persistence and display
+    def save(self, path) -> None:
+        """Write one netCDF file: draws, data and the spec as JSON (no pickle). See docs/model_file.md."""
+        from .persistence import save
+
+        save(self, path)
+
+    def __repr__(self) -> str:
+        info = self.fit_info
+        return (f"MMMFit({self.data.n_channels} channels, {self.data.n_geos} geo(s), {self.n_train} training periods, "
+                f"{info.get('chains')} chains x {info.get('draws')} draws, sampler={info.get('sampler')})")
+
+    def _repr_html_(self) -> str:
+        roi = self.roi()[["channel", "mean", "lower", "upper"]].round(3)
+        return f"<p><b>{self!r}</b></p>" + roi.to_html(index=False)
+
+
+def _check_level(level: float) -> None:
+    if not 0 < level < 1:
+        raise SpecError(message("level", "a probability in (0, 1)", level))
+
+
+__all__ = ["MMMFit", "contribution", "media_response", "baseline"]

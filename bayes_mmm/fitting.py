@@ -1,0 +1,93 @@
+"""Sampling: build the model, run NUTS (nutpie by default), wrap the result in an MMMFit."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import xarray as xr
+
+from .data import MMMData
+from .errors import SpecError, message
+
+SAMPLERS = ("nutpie", "pymc", "numpyro")
+
+
+def _check_settings(chains, draws, tune, seed, sampler, holdout, data: MMMData):
+    for name, value, low in (("chains", chains, 1), ("draws", draws, 10), ("tune", tune, 0)):
+        if not isinstance(value, (int, np.integer)) or value < low:
+            raise SpecError(message(name, f"an integer >= {low}", repr(value)))
+    if sampler not in SAMPLERS:
+        raise SpecError(message("sampler", f"one of {SAMPLERS}", repr(sampler)))
+    if seed is not None and not isinstance(seed, (int, np.integer)):
+        raise SpecError(message("seed", "an integer or None", repr(seed)))
+    if not isinstance(holdout, (int, np.integer)) or not 0 <= holdout <= data.n_dates // 2:
+        raise SpecError(message("holdout", f"an integer number of periods in [0, {data.n_dates // 2}]", repr(holdout)))
+
+
+def sample_posterior(model, *, sampler: str, chains: int, draws: int, tune: int, seed: int | None,
+                     progress: bool, target_accept: float) -> xr.DataTree:
+    """Run NUTS with the chosen backend; returns an ArviZ DataTree (posterior + sample_stats)."""
+    import pymc as pm
+
+    if sampler == "nutpie":
+        try:
+            import nutpie
+        except ImportError:  # pragma: no cover - nutpie is a hard dependency
+            warnings.warn("nutpie is not installed; falling back to PyMC's NUTS sampler.", UserWarning)
+            sampler = "pymc"
+    if sampler == "nutpie":
+        compiled = nutpie.compile_pymc_model(model)
+        tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
+                             progress_bar=progress, save_warmup=False, target_accept=target_accept)
+    else:
+        with model:
+            tree = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, nuts_sampler=sampler,
+                             progressbar=progress, target_accept=target_accept, cores=min(chains, 2),
+                             compute_convergence_checks=False)
+    keep = {name: tree[name] for name in ("posterior", "sample_stats") if name in tree.children}
+    out = xr.DataTree.from_dict({f"/{k}": _plain(v.to_dataset()) for k, v in keep.items()})
+    return out
+
+
+def _plain(ds: xr.Dataset) -> xr.Dataset:
+    """Drop object-typed variables (e.g. divergence messages) so the tree writes to netCDF."""
+    return ds.drop_vars([k for k, v in ds.data_vars.items() if v.dtype == object])
+
+
+def fit_model(spec, data: MMMData, *, chains, draws, tune, seed, sampler, holdout, lift_tests, progress,
+              target_accept, posterior_predictive):
+    from .fit import MMMFit
+    from .lift import validate_lift_tests
+    from .model import build_model
+
+    if not isinstance(data, MMMData):
+        raise SpecError(message("data", "an MMMData (use bm.MMMData.from_frame(df, ...))", type(data).__name__))
+    _check_settings(chains, draws, tune, seed, sampler, holdout, data)
+    train = data.subset_dates(0, data.n_dates - holdout)
+    tests = validate_lift_tests(lift_tests, train) if lift_tests is not None else None
+    model = build_model(spec, train, lift_tests=tests)
+    tree = sample_posterior(model, sampler=sampler, chains=chains, draws=draws, tune=tune, seed=seed,
+                            progress=progress, target_accept=target_accept)
+    groups = {"/posterior": tree["posterior"].to_dataset(), "/sample_stats": tree["sample_stats"].to_dataset(),
+              "/observed_data": xr.Dataset({"y": (("date", "geo"), train.target)},
+                                           coords={"date": train.dates.values, "geo": list(train.geos)})}
+    from .priorcheck import prior_draws
+
+    groups["/prior"] = prior_draws(model, 1000, seed)
+    if posterior_predictive:
+        import pymc as pm
+
+        with model:
+            pp = pm.sample_posterior_predictive(tree, random_seed=seed, progressbar=False)
+        groups["/posterior_predictive"] = pp["posterior_predictive"].to_dataset()
+    fit_info = {"sampler": sampler, "chains": chains, "draws": draws, "tune": tune, "seed": seed,
+                "holdout": int(holdout), "target_accept": target_accept}
+    result = MMMFit.from_parts(spec=spec, data=data, groups=groups, fit_info=fit_info, lift_tests=tests)
+    result.warn_if_problems()
+    return result
+
+
+def spec_json(spec) -> str:
+    return json.dumps(spec.to_dict(), sort_keys=True)

@@ -1,0 +1,235 @@
+"""The PyMC model: priors and likelihood wired around :mod:`bayes_mmm.components`.
+
+Variables (named dims):
+
+* transform parameters (``alpha``, ``theta``, ``half``, ``slope``, ``lam``) over ``channel``
+  (or a ``channel_<param>`` subset when only some channels use them);
+* effects: free ``beta_<family>`` over a channel subset, or ``roi_z`` / ``share_z`` for channels
+  with ROI / share priors; Deterministics ``beta`` (geo, channel), ``roi`` and ``share`` (channel);
+* baseline: ``intercept`` (geo), ``trend``, ``seasonality`` (fourier), ``control_coef`` (control);
+* ``noise`` and the likelihood ``y`` (date, geo) on the scaled target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .components import (Scales, baseline, beta_from_total, build_design, compute_scales, contribution,
+                         media_response, pad_periods)
+from .data import MMMData
+from .errors import DataError, SpecError, message
+from .priors import Prior
+from .spec import MMM, ResolvedChannel
+from .transforms import ADSTOCKS, SATURATIONS
+
+
+@dataclass(frozen=True)
+class ParamGroup:
+    """One free random variable holding a parameter for a subset of channels."""
+
+    variable: str
+    dim: str
+    channels: tuple[str, ...]
+    priors: tuple
+
+
+def parameter_layout(channels: list[ResolvedChannel]) -> dict[str, list[ParamGroup]]:
+    """Which random variables hold which channel parameters (model and post-processing share it).
+
+    Channels whose prior for a parameter has the same distribution family share one vector RV.
+    Effect groups are keyed "beta" (Prior on beta), "roi" and "share".
+    """
+    users: dict[str, list[tuple[str, object]]] = {}
+    for ch in channels:
+        for p in ADSTOCKS[ch.adstock].params + SATURATIONS[ch.saturation].params:
+            users.setdefault(p, []).append((ch.name, ch.priors[p]))
+        users.setdefault(f"effect:{ch.effect_kind}", []).append((ch.name, ch.effect))
+    all_names = tuple(ch.name for ch in channels)
+    layout: dict[str, list[ParamGroup]] = {}
+    for key, entries in users.items():
+        if key.startswith("effect:"):
+            kind = key.split(":")[1]
+            if kind != "beta":
+                names = tuple(n for n, _ in entries)
+                layout[kind] = [ParamGroup(f"{kind}_z", f"channel_{kind}", names, tuple(p for _, p in entries))]
+                continue
+            param = "beta"
+        else:
+            param = key
+        families: dict[str, list] = {}
+        for name, prior in entries:
+            families.setdefault(prior.distribution, []).append((name, prior))
+        groups = []
+        for family, members in families.items():
+            names = tuple(n for n, _ in members)
+            if param == "beta":
+                variable, dim = f"beta_{family.lower()}", f"channel_beta_{family.lower()}"
+            elif len(families) == 1:
+                variable, dim = param, ("channel" if names == all_names else f"channel_{param}")
+            else:
+                variable, dim = f"{param}_{family.lower()}", f"channel_{param}_{family.lower()}"
+            groups.append(ParamGroup(variable, dim, names, tuple(p for _, p in members)))
+        layout[param] = groups
+    return layout
+
+
+def _vector_prior(group: ParamGroup):
+    """Build one RV for a group, with per-channel prior parameters stacked into vectors."""
+    import pymc as pm
+
+    first = group.priors[0]
+    params = {k: np.array([p.params[k] for p in group.priors]) for k in first.params}
+    return getattr(pm, first.distribution)(group.variable, **params, dims=group.dim)
+
+
+def _scatter(pt, groups: list[ParamGroup], values: list, index: dict[str, int], n: int, fill: float = 1.0):
+    full = pt.ones(n) * fill
+    for group, value in zip(groups, values):
+        full = pt.set_subtensor(full[np.array([index[c] for c in group.channels])], value)
+    return full
+
+
+def check_fit_data(spec: MMM, data: MMMData) -> None:
+    """Spec-dependent data checks (the adstock window and the likelihood's support)."""
+    if data.n_dates < spec.l_max:
+        raise DataError(message("number of periods", f"at least l_max={spec.l_max} (the adstock window)",
+                                data.n_dates, "Use more data or a smaller l_max."))
+    if data.n_dates < 8:
+        raise DataError(message("number of periods", "at least 8 periods to fit", data.n_dates))
+
+
+def build_model(spec: MMM, data: MMMData, lift_tests=None, scales: Scales | None = None):
+    """Build the PyMC model for ``spec`` on ``data`` (the training window)."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    check_fit_data(spec, data)
+    channels = spec.resolve(data.channels)
+    scales = scales or compute_scales(data)
+    design = build_design(data, scales, spec.seasonality, spec.period)
+    pad = spec.l_max - 1
+    media_padded = pad_periods(design.media, pad)
+    rpu = np.ones_like(data.target) if data.revenue_per_unit is None else data.revenue_per_unit
+    money_per_scaled = pad_periods(rpu, pad, "last") * scales.target          # (date+pad, geo)
+    outcome_per_scaled = pad_periods(np.ones_like(data.target), pad, "last") * scales.target
+    spend_total = data.spend.sum(axis=0)                                        # (geo, channel)
+    n_geo, n_ch = data.n_geos, data.n_channels
+    coords = {"date": data.dates, "geo": list(data.geos), "channel": list(data.channels),
+              "control": list(data.control_names),
+              "fourier": [f"{f}_{k}" for f in ("sin", "cos") for k in range(1, spec.seasonality + 1)]}
+    layout = parameter_layout(channels)
+    for groups in layout.values():
+        for g in groups:
+            coords.setdefault(g.dim, list(g.channels))
+    index = {c: i for i, c in enumerate(data.channels)}
+
+    with pm.Model(coords=coords) as model:
+        params = {}
+        for param, groups in layout.items():
+            if param in EFFECT_KINDS:
+                continue
+            params[param] = _scatter(pt, groups, [_vector_prior(g) for g in groups], index, n_ch)
+        saturated = media_response(pt.as_tensor(media_padded), params, channels, spec.l_max)
+
+        geo_mult = None
+        if n_geo > 1 and spec.pooling == "partial":
+            tau = spec.prior("geo_effect_sd").build("geo_effect_sd", dims="channel")
+            z = pm.Normal("geo_effect_z", 0.0, 1.0, dims=("geo", "channel"))
+            geo_mult = pt.exp(tau * z - tau**2 / 2)
+        beta = pt.zeros((n_geo, n_ch))
+        for kind, groups in layout.items():
+            if kind not in EFFECT_KINDS:
+                continue
+            for group in groups:
+                idx = np.array([index[c] for c in group.channels])
+                if kind == "beta":
+                    shape_dims = ("geo", group.dim) if n_geo > 1 and spec.pooling == "none" else group.dim
+                    first = group.priors[0]
+                    free = getattr(pm, first.distribution)(
+                        group.variable, dims=shape_dims,
+                        **{k: np.array([p.params[k] for p in group.priors]) for k in first.params})
+                    value = free if free.ndim == 2 else pt.broadcast_to(free, (n_geo, len(idx)))
+                    if geo_mult is not None:
+                        value = value * geo_mult[:, idx]
+                else:
+                    zdims = ("geo", group.dim) if n_geo > 1 and spec.pooling == "none" else group.dim
+                    z = pm.Normal(group.variable, 0.0, 1.0, dims=zdims)
+                    mu = np.array([p.log_median for p in group.priors])
+                    lo = np.array([p.sigma_below for p in group.priors])
+                    hi = np.array([p.sigma_above for p in group.priors])
+                    quantity = pt.exp(mu + z * pt.switch(z < 0, lo, hi))
+                    per_scaled = money_per_scaled if kind == "roi" else outcome_per_scaled
+                    unit_total = (saturated[..., idx] * per_scaled[:, :, None]).sum(axis=0)
+                    amount = effect_amount(kind, data, idx)
+                    if quantity.ndim == 2:  # no pooling: one ROI per region
+                        value = quantity * amount / pt.maximum(unit_total, 1e-12)
+                    else:
+                        amount = amount.sum(axis=0)
+                        mult = None if geo_mult is None else geo_mult[:, idx]
+                        value = beta_from_total(quantity, amount, unit_total, mult)
+                beta = pt.set_subtensor(beta[:, idx], value)
+        pm.Deterministic("beta", beta, dims=("geo", "channel"))
+        money = (beta * (saturated * money_per_scaled[:, :, None]).sum(axis=0))
+        outcome = (beta * (saturated * outcome_per_scaled[:, :, None]).sum(axis=0))
+        pm.Deterministic("roi", money.sum(axis=0) / np.maximum(spend_total.sum(axis=0), 1e-12), dims="channel")
+        pm.Deterministic("share", outcome.sum(axis=0) / np.abs(data.target).sum(), dims="channel")
+
+        base_params = _baseline_priors(spec, data, n_geo)
+        mu = baseline(design, base_params) + contribution(beta, saturated[: data.n_dates]).sum(axis=-1)
+        noise = spec.prior("noise").build("noise", dims="geo" if spec.geo_noise and n_geo > 1 else None)
+        y_scaled = data.target / scales.target
+        if spec.likelihood == "studentt":
+            nu = pm.Gamma("nu", alpha=2.0, beta=0.1)
+            pm.StudentT("y", nu=nu, mu=mu, sigma=noise, observed=y_scaled, dims=("date", "geo"))
+        else:
+            pm.Normal("y", mu=mu, sigma=noise, observed=y_scaled, dims=("date", "geo"))
+        if lift_tests is not None and len(lift_tests):
+            from .lift import add_lift_likelihood
+
+            add_lift_likelihood(lift_tests, data=data, scales=scales, params=params, beta=beta,
+                                channels=channels, l_max=spec.l_max, money_per_scaled=money_per_scaled)
+    return model
+
+
+EFFECT_KINDS = ("beta", "roi", "share", "relative_roi")
+
+
+def effect_amount(kind: str, data: MMMData, idx) -> np.ndarray:
+    """Per (geo, channel) amount that the ROI-type quantity multiplies: spend, or outcome (share-type)."""
+    outcome = np.abs(data.target).sum(axis=0)[:, None]
+    if kind == "roi":
+        return data.spend.sum(axis=0)[:, idx]
+    if kind == "share":
+        return outcome * np.ones((1, len(idx)))
+    spend = data.spend.sum(axis=0)
+    return outcome * spend[:, idx] / np.maximum(spend.sum(axis=1, keepdims=True), 1e-12)
+
+
+def _baseline_priors(spec: MMM, data: MMMData, n_geo: int) -> dict:
+    import pymc as pm
+
+    out = {}
+    ip = spec.prior("intercept")
+    if n_geo > 1 and spec.pooling != "full":
+        if spec.pooling == "partial":
+            mu = ip.build("intercept_mean")
+            sd = spec.prior("geo_intercept_sd").build("intercept_sd")
+            z = pm.Normal("intercept_z", 0.0, 1.0, dims="geo")
+            out["intercept"] = pm.Deterministic("intercept", mu + sd * z, dims="geo")
+        else:
+            out["intercept"] = ip.build("intercept", dims="geo")
+    else:
+        value = ip.build("intercept")
+        out["intercept"] = pm.Deterministic("intercept_geo", value * np.ones(n_geo), dims="geo")
+    if spec.trend:
+        out["trend"] = spec.prior("trend").build("trend")
+    if spec.seasonality:
+        out["seasonality"] = spec.prior("seasonality").build("seasonality", dims="fourier")
+    if data.control_names:
+        out["control"] = spec.prior("control").build("control_coef", dims="control")
+    return out
+
+
+__all__ = ["build_model", "parameter_layout", "check_fit_data", "Prior", "SpecError"]
