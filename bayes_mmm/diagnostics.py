@@ -11,7 +11,7 @@ ESS_MIN = 400
 BFMI_MIN = 0.3
 
 # Free parameters and the quantities users read; internal z-scores are left out of the table.
-SKIP_PREFIXES = ("geo_effect_z", "intercept_z", "roi_z", "share_z")
+SKIP_PREFIXES = ("geo_effect_z",)
 
 
 def _flatten(name: str, da: xr.DataArray) -> list[tuple[str, float]]:

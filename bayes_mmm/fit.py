@@ -272,6 +272,13 @@ class MMMFit:
         if notes:
             warnings.warn("bayes_mmm fit needs attention:\n- " + "\n- ".join(notes), UserWarning, stacklevel=3)
 
+    @cached_property
+    def plot(self):
+        """Plots: ``fit.plot.fit_over_time()``, ``fit.plot.roi()``, ... (matplotlib figures)."""
+        from .plots import FitPlots
+
+        return FitPlots(self)
+
     # ---------------------------------------------------------------- persistence and display
     def save(self, path) -> None:
         """Write one netCDF file: draws, data and the spec as JSON (no pickle). See docs/model_file.md."""

@@ -40,7 +40,8 @@ def sample_posterior(model, *, sampler: str, chains: int, draws: int, tune: int,
     if sampler == "nutpie":
         compiled = nutpie.compile_pymc_model(model)
         tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
-                             progress_bar=progress, save_warmup=False, target_accept=target_accept)
+                             progress_bar=progress, save_warmup=False, target_accept=target_accept,
+                             adaptation="low_rank")  # low-rank mass matrix: handles correlated effects
     else:
         with model:
             tree = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, nuts_sampler=sampler,

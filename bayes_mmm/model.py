@@ -6,7 +6,7 @@ Variables (named dims):
   (or a ``channel_<param>`` subset when only some channels use them);
 * effects: free ``beta_<family>`` over a channel subset, or ``roi_z`` / ``share_z`` for channels
   with ROI / share priors; Deterministics ``beta`` (geo, channel), ``roi`` and ``share`` (channel);
-* baseline: ``intercept`` (geo), ``trend``, ``seasonality`` (fourier), ``control_coef`` (control);
+* baseline: ``level`` (geo, mean expected outcome; ``intercept`` is derived from it), ``trend``, ``seasonality`` (fourier), ``control_coef`` (control);
 * ``noise`` and the likelihood ``y`` (date, geo) on the scaled target.
 """
 
@@ -176,8 +176,13 @@ def build_model(spec: MMM, data: MMMData, lift_tests=None, scales: Scales | None
         pm.Deterministic("roi", money.sum(axis=0) / np.maximum(spend_total.sum(axis=0), 1e-12), dims="channel")
         pm.Deterministic("share", outcome.sum(axis=0) / np.abs(data.target).sum(), dims="channel")
 
+        # Centred baseline: `level` is the mean of the expected outcome over the training window, so
+        # it is nearly independent of the channel effects; the intercept is derived from it.
         base_params = _baseline_priors(spec, data, n_geo)
-        mu = baseline(design, base_params) + contribution(beta, saturated[: data.n_dates]).sum(axis=-1)
+        rest = baseline(design, {**base_params, "intercept": pt.zeros(n_geo)}) \
+            + contribution(beta, saturated[: data.n_dates]).sum(axis=-1)
+        intercept = pm.Deterministic("intercept", base_params["level"] - rest.mean(axis=0), dims="geo")
+        mu = intercept + rest
         noise = spec.prior("noise").build("noise", dims="geo" if spec.geo_noise and n_geo > 1 else None)
         y_scaled = data.target / scales.target
         if spec.likelihood == "studentt":
@@ -210,19 +215,7 @@ def effect_amount(kind: str, data: MMMData, idx) -> np.ndarray:
 def _baseline_priors(spec: MMM, data: MMMData, n_geo: int) -> dict:
     import pymc as pm
 
-    out = {}
-    ip = spec.prior("intercept")
-    if n_geo > 1 and spec.pooling != "full":
-        if spec.pooling == "partial":
-            mu = ip.build("intercept_mean")
-            sd = spec.prior("geo_intercept_sd").build("intercept_sd")
-            z = pm.Normal("intercept_z", 0.0, 1.0, dims="geo")
-            out["intercept"] = pm.Deterministic("intercept", mu + sd * z, dims="geo")
-        else:
-            out["intercept"] = ip.build("intercept", dims="geo")
-    else:
-        value = ip.build("intercept")
-        out["intercept"] = pm.Deterministic("intercept_geo", value * np.ones(n_geo), dims="geo")
+    out = {"level": spec.prior("level").build("level", dims="geo")}
     if spec.trend:
         out["trend"] = spec.prior("trend").build("trend")
     if spec.seasonality:

@@ -57,8 +57,7 @@ def gather(posterior: xr.Dataset, channels: list[ResolvedChannel]) -> PosteriorP
             full[:, [index[c] for c in group.channels]] = values
         transform[param] = full
     base = {}
-    intercept = posterior["intercept_geo"] if "intercept_geo" in posterior else posterior["intercept"]
-    base["intercept"] = stack_draws(intercept)
+    base["intercept"] = stack_draws(posterior["intercept"])
     for key, name in (("trend", "trend"), ("seasonality", "seasonality"), ("control", "control_coef")):
         if name in posterior:
             base[key] = stack_draws(posterior[name])

@@ -58,13 +58,12 @@ class ChannelSpec:
 DEFAULT_PRIORS: dict[str, Prior] = {
     "beta": Prior("HalfNormal", sigma=0.5),
     "beta_harmful": Prior("Normal", mu=0.0, sigma=0.5),
-    "intercept": Prior("Normal", mu=0.5, sigma=0.5),
+    "level": Prior("Normal", mu=1.0, sigma=0.5),
     "trend": Prior("Normal", mu=0.0, sigma=0.2),
     "seasonality": Prior("Normal", mu=0.0, sigma=0.2),
     "control": Prior("Normal", mu=0.0, sigma=0.2),
     "noise": Prior("HalfNormal", sigma=0.2),
     "geo_effect_sd": Prior("HalfNormal", sigma=0.3),
-    "geo_intercept_sd": Prior("HalfNormal", sigma=0.3),
 }
 
 
