@@ -109,7 +109,7 @@ def validate_frame(cls, df, *, date, target, channels, controls, media, geo, pop
                                     ("revenue_per_unit", revenue_per_unit)) if v is not None}
     _require_columns(df, {"date": [date], "target": [target], "channel": channels, "media": list(media.values()),
                           "control": controls, **optional})
-    df = df.copy()
+    df = df.copy() if df.index.is_unique else df.reset_index(drop=True)  # rows are then positions
     df[date] = _parse_dates(df, date, date_format)
     numeric = {target: "target", **{c: "channel" for c in channels}, **{m: "media" for m in media.values()},
                **{c: "control" for c in controls}}

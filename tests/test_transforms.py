@@ -1,0 +1,87 @@
+"""One parametrised invariant test per property, over every registered transform."""
+
+import numpy as np
+import pytensor
+import pytensor.tensor as pt
+import pytest
+
+from bayes_mmm.transforms import ADSTOCKS, SATURATIONS, apply_adstock, apply_saturation
+
+RNG = np.random.default_rng(0)
+X = np.abs(RNG.normal(1, 0.7, (30, 2, 3)))
+X[::4] = 0.0  # weeks with no spend
+L_MAX = 6
+
+
+def _params(transform, n=3):
+    rng = np.random.default_rng(1)
+    out = {}
+    for name, prior in transform.default_priors.items():
+        dist = prior.scipy()
+        out[name] = np.clip(dist.rvs(size=n, random_state=rng), 0.05, 0.95 if name == "alpha" else 5)
+    return out
+
+
+@pytest.mark.parametrize("kind", sorted(ADSTOCKS))
+def test_adstock_numpy_equals_pytensor(kind):
+    p = _params(ADSTOCKS[kind])
+    sym = {k: pt.vector(k) for k in p}
+    xs = pt.tensor3("x")
+    f = pytensor.function([xs, *sym.values()], apply_adstock(kind, xs, sym, L_MAX), on_unused_input="ignore")
+    np.testing.assert_allclose(f(X, *p.values()), apply_adstock(kind, X, p, L_MAX), rtol=1e-10)
+
+
+@pytest.mark.parametrize("kind", sorted(SATURATIONS))
+def test_saturation_numpy_equals_pytensor(kind):
+    p = _params(SATURATIONS[kind])
+    sym = {k: pt.vector(k) for k in p}
+    xs = pt.tensor3("x")
+    f = pytensor.function([xs, *sym.values()], apply_saturation(kind, xs, sym))
+    np.testing.assert_allclose(f(X, *p.values()), apply_saturation(kind, X, p), rtol=1e-10)
+
+
+@pytest.mark.parametrize("kind", sorted(ADSTOCKS))
+def test_adstock_preserves_total_and_is_causal(kind):
+    p = _params(ADSTOCKS[kind])
+    padded = np.concatenate([X, np.zeros((L_MAX, 2, 3))])
+    out = apply_adstock(kind, padded, p, L_MAX)
+    np.testing.assert_allclose(out.sum(axis=0), X.sum(axis=0), rtol=1e-10)  # normalised weights
+    pulse = np.zeros((12, 1, 3))
+    pulse[5] = 1.0
+    response = apply_adstock(kind, pulse, p, L_MAX)
+    assert np.all(response[:5] == 0)  # nothing before the spend
+    assert np.all(response >= 0)
+
+
+@pytest.mark.parametrize("kind", sorted(SATURATIONS))
+def test_saturation_shape(kind):
+    p = _params(SATURATIONS[kind])
+    grid = np.linspace(0, 20, 200)[:, None, None] * np.ones((1, 1, 3))
+    y = apply_saturation(kind, grid, p)
+    assert np.all(y[0] == 0)
+    assert np.all(np.diff(y, axis=0) >= -1e-12)  # monotone
+    assert np.all((y >= 0) & (y <= 1))
+    assert np.all(y[grid <= 1] < 1)
+
+
+@pytest.mark.parametrize("kind", sorted(SATURATIONS))
+def test_saturation_gradients_finite_at_zero_spend(kind):
+    p = _params(SATURATIONS[kind])
+    sym = {k: pt.vector(k) for k in p}
+    x = np.zeros((4, 1, 3))
+    x[1] = 1.0
+    total = apply_saturation(kind, pt.as_tensor(x), sym).sum()
+    grads = pytensor.function(list(sym.values()), pt.grad(total, list(sym.values())))(*p.values())
+    assert all(np.all(np.isfinite(g)) for g in grads)
+
+
+def test_hill_half_saturation_point():
+    y = apply_saturation("hill", np.full((1, 1, 1), 2.0), {"half": np.array([2.0]), "slope": np.array([1.7])})
+    np.testing.assert_allclose(y, 0.5)
+
+
+def test_geometric_weights():
+    pulse = np.zeros((5, 1, 1))
+    pulse[0] = 1.0
+    out = apply_adstock("geometric", pulse, {"alpha": np.array([0.5])}, 3)
+    np.testing.assert_allclose(out[:3, 0, 0], np.array([1, 0.5, 0.25]) / 1.75)
