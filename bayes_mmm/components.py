@@ -122,23 +122,31 @@ def media_response(media, params: dict, channels, l_max: int):
     return stacked[..., np.argsort(order)]
 
 
-def baseline(design: Design, params: dict, geo_trend: bool = False):
+def baseline(design: Design, params: dict):
     """Intercept + trend + seasonality + controls in scaled units, ``(..., date, geo)``."""
-    out = params["intercept"][..., None, :] + 0.0 * design.time[:, None]
-    if "trend" in params:
-        trend = params["trend"][..., None, :] if geo_trend else params["trend"][..., None, None]
-        out = out + trend * design.time[:, None]
-    out = out + seasonality(design, params)
+    out = params["intercept"][..., None, :] + trend_effect(design, params) + seasonality(design, params)
     if "control" in params:
         out = out + control_effect(design, params)
     return out
 
 
+def trend_effect(design: Design, params: dict):
+    """Linear trend in scaled units, ``(..., date, geo|1)``: national ``trend`` or per-region ``trend_geo``."""
+    if "trend_geo" in params:
+        return params["trend_geo"][..., None, :] * design.time[:, None]
+    if "trend" in params:
+        return params["trend"][..., None, None] * design.time[:, None]
+    return 0.0 * design.time[:, None]
+
+
 def seasonality(design: Design, params: dict):
-    """Fourier seasonality in scaled units, ``(..., date, 1)``; 0 without seasonality."""
+    """Fourier seasonality in scaled units, ``(..., date, geo|1)``; per-region amplitude if given."""
     if "seasonality" not in params:
         return 0.0 * design.time[:, None]
-    return (params["seasonality"] @ design.fourier.T)[..., :, None]
+    shape = (params["seasonality"] @ design.fourier.T)[..., :, None]
+    if "seasonality_amp" in params:
+        shape = shape * params["seasonality_amp"][..., None, :]
+    return shape
 
 
 def control_effect(design: Design, params: dict):

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .components import baseline, build_design, compute_scales, contribution, media_response
+from .components import (baseline, build_design, compute_scales, contribution, control_effect, media_response,
+                         seasonality, trend_effect)
 from .data import MMMData
 from .diagnostics import advice, parameter_table, sampler_problems
 from .effects import Engine, interval, summarise
@@ -118,9 +119,11 @@ class MMMFit:
         if flags is None:
             return table
         merged = table.merge(flags, on="channel", how="left")
-        if "geo" in merged:
-            national = merged["geo"] == "national"
-            merged.loc[~national, ["prior_lower", "prior_upper", "width_ratio", "prior_dominated"]] = np.nan
+        if "geo" in merged:  # prior flags describe the national ROI only
+            regional = merged["geo"] != "national"
+            merged["prior_dominated"] = merged["prior_dominated"].astype("boolean")
+            merged.loc[regional, ["prior_lower", "prior_upper", "width_ratio"]] = np.nan
+            merged.loc[regional, "prior_dominated"] = pd.NA
         return merged
 
     def prior_dominated(self, level: float = 0.9) -> pd.DataFrame | None:
@@ -173,16 +176,13 @@ class MMMFit:
         design = build_design(self.data, self.scales, self.spec.seasonality, self.spec.period)
         p = self.params
         scale = self.scales.target
+        shape = (len(p.beta), self.data.n_dates, self.data.n_geos)
         out = {"intercept": (p.baseline["intercept"][:, None, :] + 0 * design.time[:, None]) * scale}
-        if "trend" in p.baseline:
-            out["trend"] = p.baseline["trend"][:, None, None] * design.time[None, :, None] * scale
+        if {"trend", "trend_geo"} & set(p.baseline):
+            out["trend"] = np.broadcast_to(trend_effect(design, p.baseline), shape) * scale
         if "seasonality" in p.baseline:
-            from .components import seasonality
-
-            out["seasonality"] = np.broadcast_to(seasonality(design, p.baseline), out["intercept"].shape) * scale
+            out["seasonality"] = np.broadcast_to(seasonality(design, p.baseline), shape) * scale
         if "control" in p.baseline:
-            from .components import control_effect
-
             for k, name in enumerate(self.data.control_names):
                 single = {"control": p.baseline["control"][:, k:k + 1]}
                 sub = design.__class__(design.time, design.fourier, design.controls[..., k:k + 1], design.media)

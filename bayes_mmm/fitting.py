@@ -58,7 +58,7 @@ def _plain(ds: xr.Dataset) -> xr.Dataset:
 
 
 def fit_model(spec, data: MMMData, *, chains, draws, tune, seed, sampler, holdout, lift_tests, progress,
-              target_accept, posterior_predictive):
+              target_accept, posterior_predictive, log_likelihood=False):
     from .fit import MMMFit
     from .lift import validate_lift_tests
     from .model import build_model
@@ -77,6 +77,13 @@ def fit_model(spec, data: MMMData, *, chains, draws, tune, seed, sampler, holdou
     from .priorcheck import prior_draws
 
     groups["/prior"] = prior_draws(model, 1000, seed)
+    if log_likelihood:
+        import pymc as pm
+
+        ll_tree = xr.DataTree.from_dict({"/posterior": groups["/posterior"]})
+        ll = pm.compute_log_likelihood(ll_tree, var_names=["y"], model=model, extend_inferencedata=False,
+                                       progressbar=False)
+        groups["/log_likelihood"] = ll["log_likelihood"].to_dataset()
     if posterior_predictive:
         import pymc as pm
 

@@ -216,10 +216,15 @@ def _baseline_priors(spec: MMM, data: MMMData, n_geo: int) -> dict:
     import pymc as pm
 
     out = {"level": spec.prior("level").build("level", dims="geo")}
-    if spec.trend:
+    if spec.trend and spec.geo_trend and n_geo > 1:
+        out["trend_geo"] = spec.prior("trend").build("trend_geo", dims="geo")
+    elif spec.trend:
         out["trend"] = spec.prior("trend").build("trend")
     if spec.seasonality:
         out["seasonality"] = spec.prior("seasonality").build("seasonality", dims="fourier")
+        if spec.geo_seasonality and n_geo > 1:
+            z = pm.Normal("seasonality_amp_z", 0.0, 1.0, dims="geo")
+            out["seasonality_amp"] = pm.Deterministic("seasonality_amp", pm.math.exp(0.3 * z), dims="geo")
     if data.control_names:
         out["control"] = spec.prior("control").build("control_coef", dims="control")
     return out

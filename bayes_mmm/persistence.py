@@ -28,7 +28,7 @@ from .errors import BayesMMMError, ModelFileError, message
 FORMAT = "bayes_mmm-model"
 VERSION = 1
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-TREE_GROUPS = ("posterior", "sample_stats", "observed_data", "prior", "posterior_predictive")
+TREE_GROUPS = ("posterior", "sample_stats", "observed_data", "prior", "posterior_predictive", "log_likelihood")
 
 
 def save(fit, path) -> None:

@@ -58,7 +58,8 @@ def gather(posterior: xr.Dataset, channels: list[ResolvedChannel]) -> PosteriorP
         transform[param] = full
     base = {}
     base["intercept"] = stack_draws(posterior["intercept"])
-    for key, name in (("trend", "trend"), ("seasonality", "seasonality"), ("control", "control_coef")):
+    for key, name in (("trend", "trend"), ("trend_geo", "trend_geo"), ("seasonality", "seasonality"),
+                      ("seasonality_amp", "seasonality_amp"), ("control", "control_coef")):
         if name in posterior:
             base[key] = stack_draws(posterior[name])
     return PosteriorParams(transform=transform, beta=stack_draws(posterior["beta"]), baseline=base,

@@ -105,6 +105,8 @@ class MMM:
         pooling: across regions: "partial" (hierarchical), "none" (independent) or "full".
         likelihood: "normal" or "studentt" (robust to outliers).
         geo_noise: separate noise scale per region.
+        geo_trend: a trend per region instead of one national trend.
+        geo_seasonality: a seasonal amplitude per region (log-normal, sd 0.3, around the shared shape).
     """
 
     adstock: str = "geometric"
@@ -120,6 +122,8 @@ class MMM:
     pooling: str = "partial"
     likelihood: str = "normal"
     geo_noise: bool = False
+    geo_trend: bool = False
+    geo_seasonality: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "harmful", tuple(self.harmful))
@@ -233,7 +237,7 @@ class MMM:
 
     def fit(self, data, *, chains: int = 4, draws: int = 1000, tune: int = 1000, seed: int | None = None,
             sampler: str = "nutpie", holdout: int = 0, lift_tests=None, progress: bool = True,
-            target_accept: float = 0.9, posterior_predictive: bool = False):
+            target_accept: float = 0.9, posterior_predictive: bool = False, log_likelihood: bool = False):
         """Sample the posterior with NUTS and return an immutable :class:`~bayes_mmm.fit.MMMFit`.
 
         Args:
@@ -246,12 +250,13 @@ class MMM:
             progress: show a progress bar.
             target_accept: NUTS target acceptance (raise towards 0.99 if divergences appear).
             posterior_predictive: also draw posterior predictive samples.
+            log_likelihood: store pointwise log-likelihood (needed for LOO model comparison).
         """
         from .fitting import fit_model
 
         return fit_model(self, data, chains=chains, draws=draws, tune=tune, seed=seed, sampler=sampler,
                          holdout=holdout, lift_tests=lift_tests, progress=progress, target_accept=target_accept,
-                         posterior_predictive=posterior_predictive)
+                         posterior_predictive=posterior_predictive, log_likelihood=log_likelihood)
 
     def prior_roi(self, data, draws: int = 2000, seed: int = 0, level: float = 0.9):
         """ROI and contribution share each channel's priors imply, before any fitting."""

@@ -1,0 +1,56 @@
+"""Regional models: pooling comparison with LOO and the shrinkage view.
+
+Partial pooling draws each region's channel effect around the national one in non-centred form,
+``beta_gc = beta_c x exp(tau_c z_gc - tau_c^2 / 2)`` (mean-one multipliers, ``tau_c`` the
+between-region spread); ``pooling="none"`` gives every region its own prior and ``"full"`` one
+effect for all. These helpers compare the choices and show how much each region is pulled toward
+the national estimate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .errors import SpecError, message
+from .spec import POOLINGS
+
+
+def compare_pooling(spec, data, poolings=POOLINGS, **fit_kwargs) -> tuple[pd.DataFrame, dict]:
+    """Fit ``spec`` with each pooling choice and rank them by PSIS-LOO (ArviZ) in one call.
+
+    Returns ``(comparison table, {pooling: fit})``; the table is ``arviz.compare``'s (elpd_loo,
+    p_loo, elpd_diff, weight, ...), best first. ``fit_kwargs`` go to :meth:`MMM.fit`.
+    """
+    import arviz as az
+
+    if not data.is_geo:
+        raise SpecError(message("data", "regional data (MMMData.from_frame(..., geo=...))", "national data",
+                                "Pooling only matters with several regions."))
+    unknown = [p for p in poolings if p not in POOLINGS]
+    if unknown:
+        raise SpecError(message("poolings", f"a subset of {POOLINGS}", unknown))
+    fits = {p: spec.with_(pooling=p).fit(data, log_likelihood=True, **fit_kwargs) for p in poolings}
+    table = az.compare({p: f.tree for p, f in fits.items()}, round_to=None)
+    return pd.DataFrame(table), fits
+
+
+def shrinkage(partial_fit, unpooled_fit, level: float = 0.9) -> pd.DataFrame:
+    """Regional ROI under partial vs no pooling, and how far each region moved toward the national ROI.
+
+    ``pull = (unpooled - partial) / (unpooled - national)``: 0 = not pulled, 1 = pulled all the way
+    to the national estimate (the partial-pooling national ROI). Also the interval widths.
+    """
+    part = partial_fit.roi(level=level, by_geo=True)
+    none = unpooled_fit.roi(level=level, by_geo=True)
+    national = part[part["geo"] == "national"].set_index("channel")["mean"]
+    keys = ["channel", "geo"]
+    cols = ["mean", "lower", "upper"]
+    table = part[part["geo"] != "national"][keys + cols].merge(
+        none[none["geo"] != "national"][keys + cols], on=keys, suffixes=("_partial", "_none"))
+    table["national"] = table["channel"].map(national)
+    gap = table["mean_none"] - table["national"]
+    table["pull"] = np.where(np.abs(gap) > 1e-12, (table["mean_none"] - table["mean_partial"]) / gap, 0.0)
+    table["width_partial"] = table["upper_partial"] - table["lower_partial"]
+    table["width_none"] = table["upper_none"] - table["lower_none"]
+    return table
