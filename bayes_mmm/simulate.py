@@ -77,6 +77,7 @@ def simulate(
     region_sd: float = 0.25,
     media_share: float = 0.3,
     flat_channels: Sequence[str] = (),
+    steady: dict[str, Sequence[str]] | None = None,
     seed: int = 0,
     start: str = "2022-01-03",
 ) -> Simulation:
@@ -95,6 +96,8 @@ def simulate(
         region_sd: sd of log regional effect multipliers around the national effect.
         media_share: approximate share of sales driven by media.
         flat_channels: channels given (nearly) constant spend: their effect is hard to identify.
+        steady: ``{region name: [channels]}`` whose spend in that region varies only in the first
+            6 weeks (little information: partial pooling should pull it toward the national effect).
         seed: random seed (same seed, same data).
     """
     rng = np.random.default_rng(seed)
@@ -124,6 +127,11 @@ def simulate(
     for ch in flat_channels:
         spend[:, names.index(ch)] = level[names.index(ch)] * (1 + 0.01 * rng.standard_normal(n_weeks))
     spend = spend[:, None, :] * size[None, :, None] * rng.lognormal(0, 0.15, (n_weeks, n_geo, n_ch))
+    for geo_name, chans in (steady or {}).items():
+        g = [f"region_{i + 1:02d}" for i in range(geos)].index(geo_name)
+        for ch in chans:
+            c = names.index(ch)
+            spend[6:, g, c] = spend[:, g, c].mean()
     cpm = rng.uniform(5, 30, n_ch) * rng.lognormal(0, 0.1, (n_weeks, n_geo, n_ch))
     media = spend / cpm * 1000 if impressions else spend
 

@@ -1,0 +1,52 @@
+"""Regional model: national ROI recovery, shrinkage of an uninformative region, pooling comparison."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import bayes_mmm as bm
+from bayes_mmm.geo import shrinkage
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def geo_sim():
+    # region_01's tv spend varies only in its first 6 weeks: its own data says little about tv there.
+    return bm.simulate(78, 2, geos=5, seed=5, roi=[1.5, 2.5], region_sd=0.2, steady={"region_01": ["tv"]})
+
+
+@pytest.fixture(scope="module")
+def geo_fits(geo_sim):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kw = dict(chains=2, draws=400, tune=500, seed=3, progress=False)
+        return {p: bm.MMM(pooling=p, seasonality=1).fit(geo_sim.data, **kw) for p in ("partial", "none")}
+
+
+def test_national_roi_recovered_without_divergences(geo_fits, geo_sim):
+    fit = geo_fits["partial"]
+    table = fit.roi(level=0.9).merge(geo_sim.true_roi(), on="channel")
+    assert ((table["lower"] <= table["true_roi"]) & (table["true_roi"] <= table["upper"])).all(), table
+    diag = fit.diagnostics()
+    assert diag.attrs["divergences"] == 0
+    assert diag["r_hat"].max() < 1.05
+
+
+def test_regional_roi_table_has_every_region(geo_fits, geo_sim):
+    table = geo_fits["partial"].roi(by_geo=True)
+    assert set(table["geo"]) == {"national", *geo_sim.data.geos}
+    assert table.loc[table["geo"] != "national", "prior_dominated"].isna().all()
+
+
+def test_uninformative_region_is_pulled_toward_national(geo_fits):
+    table = shrinkage(geo_fits["partial"], geo_fits["none"])
+    row = table[(table["channel"] == "tv_spend") & (table["geo"] == "region_01")].iloc[0]
+    informative = table[(table["channel"] == "tv_spend") & (table["geo"] != "region_01")]
+    # partial pooling narrows the uninformative region's interval and moves it toward the national ROI
+    assert row["width_partial"] < 0.7 * row["width_none"]
+    assert row["lower_partial"] <= row["national"] <= row["upper_partial"]
+    # the steady region gains more from pooling than the informative ones do (relative narrowing)
+    gain = 1 - row["width_partial"] / row["width_none"]
+    assert gain > np.median(1 - informative["width_partial"] / informative["width_none"])
