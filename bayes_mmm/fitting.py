@@ -83,7 +83,7 @@ def fit_model(spec, data: MMMData, *, chains, draws, tune, seed, sampler, holdou
         ll_tree = xr.DataTree.from_dict({"/posterior": groups["/posterior"]})
         ll = pm.compute_log_likelihood(ll_tree, var_names=["y"], model=model, extend_inferencedata=False,
                                        progressbar=False)
-        groups["/log_likelihood"] = ll["log_likelihood"].to_dataset()
+        groups["/log_likelihood"] = ll if isinstance(ll, xr.Dataset) else ll["log_likelihood"].to_dataset()
     if posterior_predictive:
         import pymc as pm
 

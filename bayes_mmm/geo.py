@@ -22,8 +22,6 @@ def compare_pooling(spec, data, poolings=POOLINGS, **fit_kwargs) -> tuple[pd.Dat
     Returns ``(comparison table, {pooling: fit})``; the table is ``arviz.compare``'s (elpd_loo,
     p_loo, elpd_diff, weight, ...), best first. ``fit_kwargs`` go to :meth:`MMM.fit`.
     """
-    import arviz as az
-
     if not data.is_geo:
         raise SpecError(message("data", "regional data (MMMData.from_frame(..., geo=...))", "national data",
                                 "Pooling only matters with several regions."))
@@ -31,8 +29,18 @@ def compare_pooling(spec, data, poolings=POOLINGS, **fit_kwargs) -> tuple[pd.Dat
     if unknown:
         raise SpecError(message("poolings", f"a subset of {POOLINGS}", unknown))
     fits = {p: spec.with_(pooling=p).fit(data, log_likelihood=True, **fit_kwargs) for p in poolings}
-    table = az.compare({p: f.tree for p, f in fits.items()}, round_to=None)
-    return pd.DataFrame(table), fits
+    return compare_fits(fits), fits
+
+
+def compare_fits(fits: dict) -> pd.DataFrame:
+    """PSIS-LOO comparison (``arviz.compare``) of fits made with ``log_likelihood=True``."""
+    import arviz as az
+
+    missing = [name for name, f in fits.items() if "log_likelihood" not in f.tree.children]
+    if missing:
+        raise SpecError(message(f"fits {missing}", "fits made with fit(..., log_likelihood=True)",
+                                "no log_likelihood group"))
+    return pd.DataFrame(az.compare({name: f.tree for name, f in fits.items()}, round_to=None))
 
 
 def shrinkage(partial_fit, unpooled_fit, level: float = 0.9) -> pd.DataFrame:

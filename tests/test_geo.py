@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import bayes_mmm as bm
-from bayes_mmm.geo import shrinkage
+from bayes_mmm.geo import compare_fits, compare_pooling, shrinkage
 
 pytestmark = pytest.mark.slow
 
@@ -21,7 +21,7 @@ def geo_sim():
 def geo_fits(geo_sim):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        kw = dict(chains=2, draws=400, tune=500, seed=3, progress=False)
+        kw = dict(chains=2, draws=400, tune=500, seed=3, progress=False, log_likelihood=True)
         return {p: bm.MMM(pooling=p, seasonality=1).fit(geo_sim.data, **kw) for p in ("partial", "none")}
 
 
@@ -50,3 +50,15 @@ def test_uninformative_region_is_pulled_toward_national(geo_fits):
     # the steady region gains more from pooling than the informative ones do (relative narrowing)
     gain = 1 - row["width_partial"] / row["width_none"]
     assert gain > np.median(1 - informative["width_partial"] / informative["width_none"])
+
+
+def test_pooling_comparison_with_loo(geo_fits):
+    table = compare_fits(geo_fits)
+    assert set(table.index) == {"partial", "none"}
+    assert {"elpd", "weight"} <= {c.split("_")[0] for c in table.columns}
+    assert np.isclose(table["weight"].sum(), 1.0)
+
+
+def test_pooling_comparison_rejects_national_data(sim3):
+    with pytest.raises(bm.SpecError, match="regional data"):
+        compare_pooling(bm.MMM(), sim3.data)
