@@ -127,7 +127,11 @@ class MMMFit:
         return merged
 
     def prior_dominated(self, level: float = 0.9) -> pd.DataFrame | None:
-        """Prior vs posterior ROI interval per channel; flag when the width ratio > 0.8."""
+        """Prior vs posterior ROI interval per channel; flag when the width ratio > 0.8.
+
+        Widths are compared on the log scale for positive ROIs (a 0.2-5x interval is as wide as a
+        0.4-10x one) and on the linear scale for channels that may be harmful.
+        """
         if "prior" not in self.tree.children or "roi" not in self.tree["prior"].to_dataset():
             return None
         prior = self.tree["prior"].to_dataset()["roi"]
@@ -138,7 +142,7 @@ class MMMFit:
             q = stack_draws(post.sel(channel=ch))
             plo, phi = interval(p, level)
             qlo, qhi = interval(q, level)
-            ratio = float((qhi - qlo) / max(phi - plo, 1e-12))
+            ratio = _width_ratio(plo, phi, qlo, qhi)
             rows.append({"channel": ch, "prior_lower": float(plo), "prior_upper": float(phi), "width_ratio": ratio,
                          "prior_dominated": ratio > PRIOR_DOMINATED_RATIO})
         return pd.DataFrame(rows)
@@ -279,6 +283,25 @@ class MMMFit:
 
         return FitPlots(self)
 
+    # ---------------------------------------------------------------- budget optimisation (docs/optimizer.md)
+    def optimize_budget(self, budget: float | None = None, **options):
+        """Optimal spend per channel over a horizon under posterior uncertainty; see :func:`bayes_mmm.optimize.optimize_budget`."""
+        from .optimize import optimize_budget
+
+        return optimize_budget(self, budget, **options)
+
+    def evaluate_plan(self, plan, **options):
+        """Outcome distribution of a budget plan vs the current one; see :func:`bayes_mmm.scenarios.evaluate_plan`."""
+        from .scenarios import evaluate_plan
+
+        return evaluate_plan(self, plan, **options)
+
+    def scenario(self, total_change: float = 0.10, **options):
+        """What if spend changed by ``total_change`` (0.10 = +10%)? See :func:`bayes_mmm.scenarios.scenario`."""
+        from .scenarios import scenario
+
+        return scenario(self, total_change, **options)
+
     # ---------------------------------------------------------------- persistence and display
     def save(self, path) -> None:
         """Write one netCDF file: draws, data and the spec as JSON (no pickle). See docs/model_file.md."""
@@ -294,6 +317,14 @@ class MMMFit:
     def _repr_html_(self) -> str:
         roi = self.roi()[["channel", "mean", "lower", "upper"]].round(3)
         return f"<p><b>{self!r}</b></p>" + roi.to_html(index=False)
+
+
+def _width_ratio(prior_lo, prior_hi, post_lo, post_hi) -> float:
+    """Posterior / prior interval width; on the log scale when both intervals are positive (ROI
+    priors are log-normal, so "as uncertain as the prior" means as many multiples wide)."""
+    if min(prior_lo, post_lo) > 0:
+        return float(np.log(post_hi / post_lo) / max(np.log(prior_hi / prior_lo), 1e-12))
+    return float((post_hi - post_lo) / max(prior_hi - prior_lo, 1e-12))
 
 
 def _check_level(level: float) -> None:

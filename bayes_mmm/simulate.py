@@ -124,9 +124,10 @@ def simulate(
     spend = level * pattern * rng.lognormal(0, 0.35, (n_weeks, n_ch))
     on = rng.uniform(size=(n_weeks, n_ch)) > np.array([0.25 if i % 2 == 0 else 0.0 for i in range(n_ch)])
     spend = spend * on
-    for ch in flat_channels:
-        spend[:, names.index(ch)] = level[names.index(ch)] * (1 + 0.01 * rng.standard_normal(n_weeks))
     spend = spend[:, None, :] * size[None, :, None] * rng.lognormal(0, 0.15, (n_weeks, n_geo, n_ch))
+    for ch in flat_channels:
+        c = names.index(ch)
+        spend[:, :, c] = level[c] * size[None, :] * (1 + 0.01 * rng.standard_normal((n_weeks, n_geo)))
     for geo_name, chans in (steady or {}).items():
         g = [f"region_{i + 1:02d}" for i in range(geos)].index(geo_name)
         for ch in chans:

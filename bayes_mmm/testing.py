@@ -14,13 +14,15 @@ import xarray as xr
 from .fit import MMMFit
 
 
-def prior_fit(spec, data, draws: int = 200, seed: int = 0, chains: int = 2) -> MMMFit:
+def prior_fit(spec, data, draws: int = 200, seed: int = 0, chains: int = 2, lift_tests=None) -> MMMFit:
     """A fit whose posterior is ``chains x draws`` prior draws (no sampling)."""
     import pymc as pm
 
+    from .lift import validate_lift_tests
     from .model import build_model
 
-    model = build_model(spec, data)
+    lift_tests = None if lift_tests is None else validate_lift_tests(lift_tests, data)
+    model = build_model(spec, data, lift_tests=lift_tests)
     names = [v.name for v in model.free_RVs + model.deterministics]
     with model:
         prior = pm.sample_prior_predictive(draws=chains * draws, var_names=names, random_seed=seed)
@@ -32,4 +34,4 @@ def prior_fit(spec, data, draws: int = 200, seed: int = 0, chains: int = 2) -> M
                        coords={"chain": np.arange(chains), "draw": np.arange(draws)})
     groups = {"/posterior": post, "/sample_stats": stats, "/prior": ds[["roi", "share"]]}
     info = {"sampler": "prior", "chains": chains, "draws": draws, "tune": 0, "seed": seed, "holdout": 0}
-    return MMMFit.from_parts(spec=spec, data=data, groups=groups, fit_info=info)
+    return MMMFit.from_parts(spec=spec, data=data, groups=groups, fit_info=info, lift_tests=lift_tests)
