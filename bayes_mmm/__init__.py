@@ -13,14 +13,18 @@ __version__ = "0.1.0"
 from .data import MMMData
 from .errors import BayesMMMError, DataError, ModelFileError, OptimizationError, SpecError
 from .fit import MMMFit
+from .optimize import optimize_budget
 from .persistence import load
-from .priors import Prior, ROIPrior, SharePrior
+from .plans import Plan
+from .priors import MROIPrior, Prior, RelativeROIPrior, ROIPrior, SharePrior
+from .scenarios import BudgetResult, PlanOutcome, evaluate_plan, scenario
 from .simulate import Simulation, simulate
 from .spec import MMM, ChannelSpec
 from .transforms import ADSTOCKS, SATURATIONS
 
 __all__ = [
-    "MMM", "ChannelSpec", "MMMData", "MMMFit", "Prior", "ROIPrior", "SharePrior", "simulate", "Simulation",
+    "MMM", "ChannelSpec", "MMMData", "MMMFit", "Prior", "ROIPrior", "MROIPrior", "RelativeROIPrior", "SharePrior", "simulate", "Simulation",
     "load", "BayesMMMError", "DataError", "SpecError", "ModelFileError", "OptimizationError", "ADSTOCKS",
     "SATURATIONS", "__version__",
+    "optimize_budget", "evaluate_plan", "scenario", "Plan", "BudgetResult", "PlanOutcome",
 ]
