@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .components import (Scales, baseline, beta_from_total, build_design, compute_scales, contribution,
-                         media_response, pad_periods)
+from .components import Scales, baseline, build_design, compute_scales, contribution, media_response, pad_periods
 from .data import MMMData
 from .errors import DataError, SpecError, message
 from .priors import Prior
 from .spec import MMM, ResolvedChannel
+from .effect_priors import EFFECT_KINDS, channel_effects
 from .transforms import ADSTOCKS, SATURATIONS
 
 
@@ -133,43 +133,8 @@ def build_model(spec: MMM, data: MMMData, lift_tests=None, scales: Scales | None
             params[param] = _scatter(pt, groups, [_vector_prior(g) for g in groups], index, n_ch)
         saturated = media_response(pt.as_tensor(media_padded), params, channels, spec.l_max)
 
-        geo_mult = None
-        if n_geo > 1 and spec.pooling == "partial":
-            tau = spec.prior("geo_effect_sd").build("geo_effect_sd", dims="channel")
-            z = pm.Normal("geo_effect_z", 0.0, 1.0, dims=("geo", "channel"))
-            geo_mult = pt.exp(tau * z - tau**2 / 2)
-        beta = pt.zeros((n_geo, n_ch))
-        for kind, groups in layout.items():
-            if kind not in EFFECT_KINDS:
-                continue
-            for group in groups:
-                idx = np.array([index[c] for c in group.channels])
-                if kind == "beta":
-                    shape_dims = ("geo", group.dim) if n_geo > 1 and spec.pooling == "none" else group.dim
-                    first = group.priors[0]
-                    free = getattr(pm, first.distribution)(
-                        group.variable, dims=shape_dims,
-                        **{k: np.array([p.params[k] for p in group.priors]) for k in first.params})
-                    value = free if free.ndim == 2 else pt.broadcast_to(free, (n_geo, len(idx)))
-                    if geo_mult is not None:
-                        value = value * geo_mult[:, idx]
-                else:
-                    zdims = ("geo", group.dim) if n_geo > 1 and spec.pooling == "none" else group.dim
-                    z = pm.Normal(group.variable, 0.0, 1.0, dims=zdims)
-                    mu = np.array([p.log_median for p in group.priors])
-                    lo = np.array([p.sigma_below for p in group.priors])
-                    hi = np.array([p.sigma_above for p in group.priors])
-                    quantity = pt.exp(mu + z * pt.switch(z < 0, lo, hi))
-                    per_scaled = money_per_scaled if kind == "roi" else outcome_per_scaled
-                    unit_total = (saturated[..., idx] * per_scaled[:, :, None]).sum(axis=0)
-                    amount = effect_amount(kind, data, idx)
-                    if quantity.ndim == 2:  # no pooling: one ROI per region
-                        value = quantity * amount / pt.maximum(unit_total, 1e-12)
-                    else:
-                        amount = amount.sum(axis=0)
-                        mult = None if geo_mult is None else geo_mult[:, idx]
-                        value = beta_from_total(quantity, amount, unit_total, mult)
-                beta = pt.set_subtensor(beta[:, idx], value)
+        beta = channel_effects(spec, data, layout, params, channels, saturated, media_padded,
+                               money_per_scaled, outcome_per_scaled)
         pm.Deterministic("beta", beta, dims=("geo", "channel"))
         money = (beta * (saturated * money_per_scaled[:, :, None]).sum(axis=0))
         outcome = (beta * (saturated * outcome_per_scaled[:, :, None]).sum(axis=0))
@@ -196,20 +161,6 @@ def build_model(spec: MMM, data: MMMData, lift_tests=None, scales: Scales | None
             add_lift_likelihood(lift_tests, data=data, scales=scales, params=params, beta=beta,
                                 channels=channels, l_max=spec.l_max, money_per_scaled=money_per_scaled)
     return model
-
-
-EFFECT_KINDS = ("beta", "roi", "share", "relative_roi")
-
-
-def effect_amount(kind: str, data: MMMData, idx) -> np.ndarray:
-    """Per (geo, channel) amount that the ROI-type quantity multiplies: spend, or outcome (share-type)."""
-    outcome = np.abs(data.target).sum(axis=0)[:, None]
-    if kind == "roi":
-        return data.spend.sum(axis=0)[:, idx]
-    if kind == "share":
-        return outcome * np.ones((1, len(idx)))
-    spend = data.spend.sum(axis=0)
-    return outcome * spend[:, idx] / np.maximum(spend.sum(axis=1, keepdims=True), 1e-12)
 
 
 def _baseline_priors(spec: MMM, data: MMMData, n_geo: int) -> dict:

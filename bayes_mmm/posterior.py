@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from .effect_priors import EFFECT_KINDS
 from .model import parameter_layout
 from .spec import ResolvedChannel
 
@@ -48,7 +49,7 @@ def gather(posterior: xr.Dataset, channels: list[ResolvedChannel]) -> PosteriorP
     index = {c: i for i, c in enumerate(names)}
     transform = {}
     for param, groups in parameter_layout(channels).items():
-        if param in ("beta", "roi", "share", "relative_roi"):
+        if param in EFFECT_KINDS:
             continue
         first = stack_draws(posterior[groups[0].variable])
         full = np.ones((first.shape[0], len(names)))

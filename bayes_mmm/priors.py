@@ -170,6 +170,12 @@ class ROIPrior(_QuantilePrior):
     kind = "roi"
 
 
+class MROIPrior(_QuantilePrior):
+    """Prior on marginal ROI: incremental outcome of +1% spend over the data window per unit of that spend."""
+
+    kind = "mroi"
+
+
 class SharePrior(_QuantilePrior):
     """Prior on the channel's share of the total outcome over the data window (0.1 = 10%)."""
 
@@ -195,8 +201,9 @@ def prior_from_dict(d: dict[str, Any]) -> Prior | ROIPrior | SharePrior:
     kind = d["type"]
     if kind == "Prior":
         return Prior(d["distribution"], **d.get("params", {}))
-    classes = {"ROIPrior": ROIPrior, "SharePrior": SharePrior, "RelativeROIPrior": RelativeROIPrior}
+    classes = {"ROIPrior": ROIPrior, "SharePrior": SharePrior, "RelativeROIPrior": RelativeROIPrior,
+               "MROIPrior": MROIPrior}
     if kind in classes:
         cls = classes[kind]
         return cls(median=float(d["median"]), interval=tuple(d["interval"]), level=float(d.get("level", 0.9)))
-    raise SpecError(message("prior type", "'Prior', 'ROIPrior', 'SharePrior' or 'RelativeROIPrior'", repr(kind)))
+    raise SpecError(message("prior type", "'Prior', 'ROIPrior', 'MROIPrior', 'SharePrior' or 'RelativeROIPrior'", repr(kind)))

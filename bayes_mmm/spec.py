@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from .errors import SpecError, message
-from .priors import Prior, RelativeROIPrior, ROIPrior, SharePrior, prior_from_dict
+from .priors import MROIPrior, Prior, RelativeROIPrior, ROIPrior, SharePrior, prior_from_dict
 from .transforms import ADSTOCKS, SATURATIONS
 
-EffectPrior = Prior | ROIPrior | SharePrior | RelativeROIPrior
+EffectPrior = Prior | ROIPrior | MROIPrior | SharePrior | RelativeROIPrior
 POOLINGS = ("partial", "none", "full")
 LIKELIHOODS = ("normal", "studentt")
 
