@@ -316,8 +316,7 @@ def result_from_solution(ctx: Context, hz: Horizon, ev: PlanEvaluator, x_cur, x_
     pct = summarise(100 * diff / hz.reference_sales, level) if hz.reference_sales > 0 else {}
     uplift.update({f"pct_{k}": pct.get(k, np.nan) for k in ("mean", "lower", "upper")})
     by_channel = lambda y: np.stack([y[:, members[c]].sum(1) for c in range(n_ch)], axis=1)  # noqa: E731
-    direction = np.array([x_cur[members[c]].sum() > 0 for c in range(n_ch)])[owner_ch]
-    base_x = np.where(direction, x_cur, 1.0)
+    base_x = np.where(x_cur > 0, x_cur, 1.0)               # curves scale the current plan (or a typical one)
     ratio = max(2.0, 1.25 * float(np.max(x_opt / base_x)))
 
     def curves(points: int):
