@@ -98,11 +98,12 @@ def pad_periods(x: np.ndarray, n: int, mode: str = "zero") -> np.ndarray:
     return np.concatenate([x, tail], axis=0)
 
 
-def media_response(media, params: dict, channels, l_max: int):
+def media_response(media, params: dict, channels, l_max: int, geo_params: bool = False):
     """Saturated adstocked media, ``(..., date, geo, channel)``, each channel with its own transforms.
 
-    ``params`` maps parameter names to ``(..., channel)`` arrays (values for channels that do not
-    use a parameter are ignored). Channels sharing transforms are evaluated together.
+    ``params`` maps parameter names to ``(..., channel)`` arrays, or ``(..., geo, channel)`` with
+    ``geo_params=True`` (shapes varying by region); values for channels that do not use a parameter
+    are ignored. Channels sharing transforms are evaluated together.
     """
     xp = _backend(media, *params.values())
     groups: dict[tuple[str, str], list[int]] = {}
@@ -112,7 +113,8 @@ def media_response(media, params: dict, channels, l_max: int):
     for (adstock, saturation), idx in groups.items():
         whole = len(groups) == 1
         sel = slice(None) if whole else np.array(idx)
-        p = {k: v[..., sel][..., None, None, :] for k, v in params.items()}
+        p = {k: (v[..., sel][..., None, :, :] if geo_params else v[..., sel][..., None, None, :])
+             for k, v in params.items()}
         x = media if whole else media[..., sel]
         parts.append(apply_saturation(saturation, apply_adstock(adstock, x, p, l_max), p))
         order.extend(idx)

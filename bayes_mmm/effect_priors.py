@@ -74,9 +74,10 @@ def channel_effects(spec, data, layout, params, channels, saturated, media_padde
                 per_scaled = money_per_scaled if kind in ("roi", "mroi") else outcome_per_scaled
                 response = saturated[..., idx]
                 if kind == "mroi":
-                    sub = {k: v[idx] for k, v in params.items()}
+                    sub = {k: v[..., idx] for k, v in params.items()}
                     plus = media_response(pt.as_tensor(media_padded[..., idx] * (1 + MROI_STEP)), sub,
-                                          [channels[i] for i in idx], spec.l_max)
+                                          [channels[i] for i in idx], spec.l_max,
+                                          geo_params=spec.geo_media and n_geo > 1)
                     response = plus - response
                 unit_total = (response * per_scaled[:, :, None]).sum(axis=0)
                 amount = effect_amount(kind, data, idx)

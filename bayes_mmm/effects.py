@@ -37,6 +37,7 @@ class Engine:
     spend: np.ndarray       # (date, geo, channel) actual spend
     value_per_unit: np.ndarray  # (date, geo) money per outcome unit (1 without revenue_per_unit)
     params: PosteriorParams
+    geo_params: bool = False    # transform parameters vary by region: (draw, geo, channel)
 
     @property
     def pad(self) -> int:
@@ -49,7 +50,8 @@ class Engine:
         """Outcome of channel ``c`` with exposure ``media_c (date, geo)``: ``(draw, date + pad, geo)``."""
         params = self.params.take(rows).channel(c)
         scaled = pad_periods(media_c, self.pad)[..., None] / self.scales.media[:, c][None, :, None]
-        saturated = media_response(scaled, params.transform, [self.channels[c]], self.l_max)[..., 0]
+        saturated = media_response(scaled, params.transform, [self.channels[c]], self.l_max,
+                                   geo_params=self.geo_params)[..., 0]
         per_scaled = self.scales.target[None, :] * (
             pad_periods(self.value_per_unit, self.pad, "last") if money else 1.0)
         return params.beta[:, None, :, 0] * saturated * per_scaled

@@ -65,7 +65,9 @@ class MMMFit:
     @cached_property
     def engine(self) -> Engine:
         rpu = np.ones_like(self.data.target) if self.data.revenue_per_unit is None else self.data.revenue_per_unit
-        return Engine(self.channels, self.spec.l_max, self.scales, self.data.media, self.data.spend, rpu, self.params)
+        geo_params = self.spec.geo_media and self.data.n_geos > 1
+        return Engine(self.channels, self.spec.l_max, self.scales, self.data.media, self.data.spend, rpu, self.params,
+                      geo_params)
 
     @property
     def posterior(self) -> xr.Dataset:

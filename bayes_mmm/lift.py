@@ -80,7 +80,8 @@ def exposure_change(test, data) -> np.ndarray:
     return change
 
 
-def add_lift_likelihood(tests: pd.DataFrame, *, data, scales, params, beta, channels, l_max, money_per_scaled):
+def add_lift_likelihood(tests: pd.DataFrame, *, data, scales, params, beta, channels, l_max, money_per_scaled,
+                        geo_params: bool = False):
     """Add ``lift_observed ~ Normal(model lift, lift_se)`` to the current PyMC model."""
     import pymc as pm
     import pytensor.tensor as pt
@@ -93,7 +94,8 @@ def add_lift_likelihood(tests: pd.DataFrame, *, data, scales, params, beta, chan
         actual = data.media[..., c]
         changed = np.maximum(actual + exposure_change(test, data), 0.0)
         both = np.stack([pad_periods(actual, pad), pad_periods(changed, pad)])[..., None] / scales.media[:, c][None, None, :, None]
-        sat = media_response(pt.as_tensor(both), {k: v[c:c + 1] for k, v in params.items()}, [channels[c]], l_max)[..., 0]
+        sat = media_response(pt.as_tensor(both), {k: v[..., c:c + 1] for k, v in params.items()}, [channels[c]], l_max,
+                             geo_params=geo_params)[..., 0]
         diff = (sat[1] - sat[0]) * scales.target[None, :]                  # (date+pad, geo) per unit beta
         predicted.append((diff * beta[:, c][None, :]).sum())
     norm = float(np.mean(scales.target))

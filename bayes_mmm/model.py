@@ -84,11 +84,28 @@ def _vector_prior(group: ParamGroup):
     return getattr(pm, first.distribution)(group.variable, **params, dims=group.dim)
 
 
-def _scatter(pt, groups: list[ParamGroup], values: list, index: dict[str, int], n: int, fill: float = 1.0):
+def _scatter(pt, groups: list[ParamGroup], values: list, index: dict[str, int], n: int, fill: float = 0.5):
     full = pt.ones(n) * fill
     for group, value in zip(groups, values):
         full = pt.set_subtensor(full[np.array([index[c] for c in group.channels])], value)
     return full
+
+
+GEO_SHAPE_SD = {"alpha": 0.3}  # logit scale; other shape parameters vary on the log scale
+GEO_SHAPE_LOG_SD = 0.2
+
+
+def _per_region(name: str, national, n_geo: int):
+    """Regional transform parameters around the national ones (non-centred, fixed spread)."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    z = pm.Normal(f"{name}_geo_z", 0.0, 1.0, dims=("geo", "channel"))
+    if name == "alpha":
+        value = pm.math.sigmoid(pm.math.logit(national)[None, :] + GEO_SHAPE_SD["alpha"] * z)
+    else:
+        value = national[None, :] * pt.exp(GEO_SHAPE_LOG_SD * z)
+    return pm.Deterministic(f"{name}_geo", value, dims=("geo", "channel"))
 
 
 def check_fit_data(spec: MMM, data: MMMData) -> None:
@@ -131,7 +148,10 @@ def build_model(spec: MMM, data: MMMData, lift_tests=None, scales: Scales | None
             if param in EFFECT_KINDS:
                 continue
             params[param] = _scatter(pt, groups, [_vector_prior(g) for g in groups], index, n_ch)
-        saturated = media_response(pt.as_tensor(media_padded), params, channels, spec.l_max)
+        geo_media = spec.geo_media and n_geo > 1
+        if geo_media:
+            params = {k: _per_region(k, v, n_geo) for k, v in params.items()}
+        saturated = media_response(pt.as_tensor(media_padded), params, channels, spec.l_max, geo_params=geo_media)
 
         beta = channel_effects(spec, data, layout, params, channels, saturated, media_padded,
                                money_per_scaled, outcome_per_scaled)
@@ -159,7 +179,8 @@ def build_model(spec: MMM, data: MMMData, lift_tests=None, scales: Scales | None
             from .lift import add_lift_likelihood
 
             add_lift_likelihood(lift_tests, data=data, scales=scales, params=params, beta=beta,
-                                channels=channels, l_max=spec.l_max, money_per_scaled=money_per_scaled)
+                                channels=channels, l_max=spec.l_max, money_per_scaled=money_per_scaled,
+                                geo_params=geo_media)
     return model
 
 

@@ -21,7 +21,7 @@ def stack_draws(da: xr.DataArray) -> np.ndarray:
 class PosteriorParams:
     """Every parameter the math needs, one row per posterior draw."""
 
-    transform: dict[str, np.ndarray]   # name -> (sample, channel); unused channels hold 1.0
+    transform: dict[str, np.ndarray]   # name -> (sample, channel) or (sample, geo, channel); unused: 0.5
     beta: np.ndarray                   # (sample, geo, channel), scaled units
     baseline: dict[str, np.ndarray]    # intercept (sample, geo), trend (sample,), seasonality, control
     noise: np.ndarray                  # (sample,) or (sample, geo)
@@ -39,7 +39,7 @@ class PosteriorParams:
 
     def channel(self, c: int) -> PosteriorParams:
         """Parameters restricted to channel ``c`` (keeps a length-1 channel axis)."""
-        return PosteriorParams({k: v[:, c:c + 1] for k, v in self.transform.items()}, self.beta[..., c:c + 1],
+        return PosteriorParams({k: v[..., c:c + 1] for k, v in self.transform.items()}, self.beta[..., c:c + 1],
                                self.baseline, self.noise, self.nu)
 
 
@@ -51,8 +51,11 @@ def gather(posterior: xr.Dataset, channels: list[ResolvedChannel]) -> PosteriorP
     for param, groups in parameter_layout(channels).items():
         if param in EFFECT_KINDS:
             continue
+        if f"{param}_geo" in posterior:  # shapes varying by region: (sample, geo, channel)
+            transform[param] = stack_draws(posterior[f"{param}_geo"])
+            continue
         first = stack_draws(posterior[groups[0].variable])
-        full = np.ones((first.shape[0], len(names)))
+        full = np.full((first.shape[0], len(names)), 0.5)
         for group in groups:
             values = stack_draws(posterior[group.variable])
             full[:, [index[c] for c in group.channels]] = values

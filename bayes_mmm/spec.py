@@ -107,6 +107,8 @@ class MMM:
         geo_noise: separate noise scale per region.
         geo_trend: a trend per region instead of one national trend.
         geo_seasonality: a seasonal amplitude per region (log-normal, sd 0.3, around the shared shape).
+        geo_media: adstock and saturation parameters vary by region around the national ones
+            (decay on the logit scale with sd 0.3, other shape parameters log-normal with sd 0.2).
     """
 
     adstock: str = "geometric"
@@ -124,6 +126,7 @@ class MMM:
     geo_noise: bool = False
     geo_trend: bool = False
     geo_seasonality: bool = False
+    geo_media: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "harmful", tuple(self.harmful))

@@ -62,3 +62,14 @@ def test_pooling_comparison_with_loo(geo_fits):
 def test_pooling_comparison_rejects_national_data(sim3):
     with pytest.raises(bm.SpecError, match="regional data"):
         compare_pooling(bm.MMM(), sim3.data)
+
+
+def test_region_varying_media_shapes_keep_roi_definitions_consistent():
+    """geo_media=True: per-region adstock/saturation; in-graph ROI equals the engine's counterfactual."""
+    from bayes_mmm.testing import prior_fit
+
+    sim = bm.simulate(40, 2, geos=3, seed=2)
+    fit = prior_fit(bm.MMM(geo_media=True), sim.data, draws=50)
+    assert fit.params.transform["alpha"].shape == (100, 3, 2)
+    assert not np.allclose(fit.params.transform["alpha"][:, 0], fit.params.transform["alpha"][:, 1])
+    np.testing.assert_allclose(fit.roi()["mean"], fit.posterior["roi"].mean(("chain", "draw")).values, rtol=1e-9)
