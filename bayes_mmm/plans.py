@@ -211,13 +211,13 @@ def _pattern_weights(pattern, weeks: int, n_geo: int, n_ch: int, recent: np.ndar
 _COMPILED: dict[tuple, object] = {}
 
 
-def _compiled(channels, l_max: int, names: tuple[str, ...], dtype: str):
+def _compiled(channels, l_max: int, names: tuple[str, ...], dtype: str, geo_params: bool = False):
     """Compiled outcome-and-gradient function for a model structure, cached per process.
 
     All data (draws, exposure, scales) are inputs, so one compilation serves every call with the same
     channel transforms; the math is :func:`components.media_response` on symbolic tensors.
     """
-    key = (tuple((ch.adstock, ch.saturation) for ch in channels), l_max, names, dtype)
+    key = (tuple((ch.adstock, ch.saturation) for ch in channels), l_max, names, dtype, geo_params)
     if key in _COMPILED:
         return _COMPILED[key]
     import pytensor
@@ -236,13 +236,14 @@ def _compiled(channels, l_max: int, names: tuple[str, ...], dtype: str):
     per_unit = pt.matrix("per_unit", dtype=dtype)            # (week + pad, geo) money per scaled outcome unit
     beta = pt.tensor("beta", shape=(None,) * 3, dtype=dtype)             # (draw, geo, ch)
     base = pt.matrix("base", dtype=dtype)                    # (draw, cell) outcome at zero spend
-    params = {k: pt.matrix(k, dtype=dtype) for k in names}   # (draw, ch)
+    params = {k: pt.tensor(name=f"param_{k}", shape=(None,) * (3 if geo_params else 2), dtype=dtype)
+              for k in names}                                # (draw, ch) or (draw, geo, ch)
     n_draw, (n_geo, n_ch) = beta.shape[0], media_scale.shape
     xs = pt.alloc(x, n_draw, x.shape[0])                     # one copy of x per draw -> per-draw gradient
     budget = pt.dot(xs, share).reshape((n_draw, 1, n_geo, n_ch))
     full = pt.concatenate([pt.alloc(pre, n_draw, *pre.shape), budget * unit[None],
                            pt.alloc(post, n_draw, *post.shape)], axis=1)
-    saturated = media_response(full / media_scale, params, channels, l_max)
+    saturated = media_response(full / media_scale, params, channels, l_max, geo_params=geo_params)
     cells = (beta[:, None] * saturated[:, pad:] * per_unit[None, :, :, None]).sum(axis=1)
     y = pt.dot(cells.reshape((n_draw, n_geo * n_ch)) - base, owner)
     grad = pytensor.grad(y.sum(), xs)
@@ -275,12 +276,13 @@ class PlanEvaluator:
         self.n_geo, self.n_ch = horizon.current.shape
         tic = time.perf_counter()
         names = tuple(sorted(p.transform))
-        self._fn = _compiled(engine.channels, engine.l_max, names, dtype)
+        self._fn = _compiled(engine.channels, engine.l_max, names, dtype, engine.geo_params)
         pad = engine.pad
         zero = np.zeros((self.n_draws, pad + horizon.n_weeks + pad, self.n_geo, self.n_ch))
         zero[:, :pad], zero[:, pad + horizon.n_weeks:] = horizon.pre, horizon.post
         per_unit = engine.scales.target[None, :] * horizon.value
-        sat0 = media_response(zero / engine.scales.media, p.transform, engine.channels, engine.l_max)
+        sat0 = media_response(zero / engine.scales.media, p.transform, engine.channels, engine.l_max,
+                              geo_params=engine.geo_params)
         base = (p.beta[:, None] * sat0[:, pad:] * per_unit[None, :, :, None]).sum(axis=1).reshape(self.n_draws, -1)
         cast = lambda a: np.ascontiguousarray(a, dtype=dtype)  # noqa: E731
         self._data = [cast(a) for a in (self.share * self.scale[:, None], (self.share > 0).T, horizon.unit,

@@ -222,3 +222,14 @@ def test_result_table_plot_and_credible_uplift(mock_fit):
     assert result.info["n_iter"] >= 1 and result.info["wall_time_s"] > 0
     fig = result.plot()
     assert len([ax for ax in fig.axes if ax.get_visible()]) == 3
+
+
+def test_optimiser_handles_region_varying_media_shapes():
+    """geo_media fits carry (draw, geo, channel) transform parameters through the compiled evaluator."""
+    from bayes_mmm.testing import prior_fit
+
+    sim = bm.simulate(40, 2, geos=2, seed=4)
+    fit = prior_fit(bm.MMM(geo_media=True), sim.data, draws=40, seed=1)
+    result = fit.optimize_budget(horizon=4, relative_bounds=0.3)
+    assert np.isfinite(result.table["optimal"]).all()
+    assert np.isfinite(result.uplift["mean"]) if isinstance(result.uplift, dict) else np.isfinite(result.uplift).all()
