@@ -223,7 +223,13 @@ class MMMFit:
         mu = self.predict_draws()
         rng = np.random.default_rng(self.fit_info.get("seed") if seed is None else seed)
         noise = self.params.noise[:, None, :] if self.params.noise.ndim == 2 else self.params.noise[:, None, None]
-        y_rep = mu + rng.standard_normal(mu.shape) * noise * self.scales.target
+        eps = rng.standard_normal(mu.shape)
+        if self.spec.likelihood == "lognormal":
+            y_rep = mu * np.exp(eps * noise)
+        elif self.params.nu is not None:
+            y_rep = mu + rng.standard_t(self.params.nu[:, None, None], mu.shape) * noise * self.scales.target
+        else:
+            y_rep = mu + eps * noise * self.scales.target
         rows = []
         for g, geo in enumerate(self.data.geos):
             lo, hi = interval(y_rep[..., g], level)

@@ -18,7 +18,7 @@ import numpy as np
 
 from .components import Scales, baseline, build_design, compute_scales, contribution, media_response, pad_periods
 from .data import MMMData
-from .errors import DataError, SpecError, message
+from .errors import DataError, SpecError, describe_rows, message
 from .priors import Prior
 from .spec import MMM, ResolvedChannel
 from .effect_priors import EFFECT_KINDS, channel_effects
@@ -115,6 +115,19 @@ def check_fit_data(spec: MMM, data: MMMData) -> None:
                                 data.n_dates, "Use more data or a smaller l_max."))
     if data.n_dates < 8:
         raise DataError(message("number of periods", "at least 8 periods to fit", data.n_dates))
+    if spec.likelihood == "lognormal" and (data.target <= 0).any():
+        t, g = np.nonzero(data.target <= 0)
+        rows = [f"{data.dates[i].date()}" + (f" ({data.geos[j]})" if data.is_geo else "") for i, j in zip(t, g)]
+        raise DataError(message(f"target '{data.target_name}'", "values > 0 for likelihood='lognormal'",
+                                f"zero or negative values on dates {describe_rows(rows)}",
+                                "Use likelihood='normal' or 'studentt', or fix those rows."))
+    spend = data.spend.sum(axis=(0, 1))
+    for ch in spec.resolve(data.channels):
+        c = data.channels.index(ch.name)
+        if ch.effect_kind in ("roi", "mroi") and spend[c] <= 0:
+            raise SpecError(message(f"{type(ch.effect).__name__} on channel '{ch.name}'",
+                                    "a channel with spend in the training window", "no spend at all",
+                                    "ROI is undefined without spend: drop the prior or the channel."))
 
 
 def build_model(spec: MMM, data: MMMData, lift_tests=None, scales: Scales | None = None):
@@ -170,7 +183,9 @@ def build_model(spec: MMM, data: MMMData, lift_tests=None, scales: Scales | None
         mu = intercept + rest
         noise = spec.prior("noise").build("noise", dims="geo" if spec.geo_noise and n_geo > 1 else None)
         y_scaled = data.target / scales.target
-        if spec.likelihood == "studentt":
+        if spec.likelihood == "lognormal":  # multiplicative noise; the expected value mu is the median
+            pm.LogNormal("y", mu=pt.log(pt.maximum(mu, 1e-6)), sigma=noise, observed=y_scaled, dims=("date", "geo"))
+        elif spec.likelihood == "studentt":
             nu = pm.Gamma("nu", alpha=2.0, beta=0.1)
             pm.StudentT("y", nu=nu, mu=mu, sigma=noise, observed=y_scaled, dims=("date", "geo"))
         else:

@@ -17,7 +17,7 @@ from .transforms import ADSTOCKS, SATURATIONS
 
 EffectPrior = Prior | ROIPrior | MROIPrior | SharePrior | RelativeROIPrior
 POOLINGS = ("partial", "none", "full")
-LIKELIHOODS = ("normal", "studentt")
+LIKELIHOODS = ("normal", "studentt", "lognormal")
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,8 @@ class MMM:
         seasonality: Fourier order of yearly seasonality (0 = none).
         period: seasonal period in data periods (52.18 for weekly data).
         pooling: across regions: "partial" (hierarchical), "none" (independent) or "full".
-        likelihood: "normal" or "studentt" (robust to outliers).
+        likelihood: "normal", "studentt" (robust to outliers) or "lognormal" (multiplicative noise,
+            positive targets only).
         geo_noise: separate noise scale per region.
         geo_trend: a trend per region instead of one national trend.
         geo_seasonality: a seasonal amplitude per region (log-normal, sd 0.3, around the shared shape).

@@ -43,7 +43,7 @@ def _parse_dates(df: pd.DataFrame, column: str, date_format: str | None) -> pd.S
     bad = parsed.isna() & raw.notna() | raw.isna()
     if bad.any():
         rows = list(df.index[bad])
-        examples = [repr(v) for v in raw[bad].head(3)]
+        examples = "[" + ", ".join(repr(v) for v in raw[bad].head(3)) + "]"
         raise DataError(message(f"date column '{column}'", "parseable dates",
                                 f"unparseable values {examples} at rows {describe_rows(rows)}",
                                 "Fix those rows or pass date_format='%Y-%m-%d' (your format)."))
@@ -56,7 +56,7 @@ def _numeric(df: pd.DataFrame, column: str, role: str) -> pd.Series:
     values = pd.to_numeric(df[column], errors="coerce")
     bad = values.isna() & df[column].notna()
     if bad.any():
-        examples = [repr(v) for v in df.loc[bad, column].head(3)]
+        examples = "[" + ", ".join(repr(v) for v in df.loc[bad, column].head(3)) + "]"
         raise DataError(message(f"{role} column '{column}'", "numbers",
                                 f"non-numeric values {examples} at rows {describe_rows(list(df.index[bad]))}",
                                 "Remove currency symbols/thousands separators or fix those rows."))
@@ -213,8 +213,11 @@ def _check_identifiable(df, channels, controls, target, spend, ctrl, y, geos, me
     for k, name in enumerate(controls):
         if np.ptp(ctrl[..., k]) == 0:
             raise DataError(message(f"control column '{name}'", "a varying control",
-                                    f"constant value {ctrl[0, 0, k]!r}",
+                                    f"constant value {float(ctrl[0, 0, k])}",
                                     "Drop it: the intercept already captures a constant."))
+    if not y.any():
+        raise DataError(message(f"target column '{target}'", "a non-zero outcome", "all zeros",
+                                "Check the column choice (sales, revenue or units per period)."))
     if np.ptp(y) == 0:
         raise DataError(message(f"target column '{target}'", "a varying outcome",
-                                f"constant value {y.flat[0]!r} in every row", "Check the column choice."))
+                                f"constant value {float(y.flat[0])} in every row", "Check the column choice."))

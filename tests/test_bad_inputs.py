@@ -1,0 +1,175 @@
+"""Bad-input catalogue: each bad input gets its own error naming the column, the rows and the fix."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import bayes_mmm as bm
+from bayes_mmm.lift import validate_lift_tests
+
+N = 20
+
+
+def frame(n=N, seed=0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "date": pd.date_range("2023-01-02", periods=n, freq="7D"),
+        "sales": rng.normal(100, 5, n), "tv": rng.uniform(1, 10, n), "search": rng.uniform(0, 5, n),
+        "price": rng.normal(1, 0.1, n),
+    })
+
+
+def build(df, **kw):
+    args = dict(date="date", target="sales", channels=["tv", "search"], controls=["price"])
+    args.update(kw)
+    return bm.MMMData.from_frame(df, **args)
+
+
+def regional(fill=False, drop=None, regions=("north", "south")):
+    parts = [frame(seed=i).assign(region=r) for i, r in enumerate(regions)]
+    df = pd.concat(parts, ignore_index=True)
+    if drop is not None:
+        df = df.drop(index=drop)
+    return build(df, geo="region", fill_missing=fill)
+
+
+def setv(column, rows, value):
+    def mutate(df):
+        df = df.copy()
+        df[column] = df[column].astype(object) if isinstance(value, str) else df[column]
+        df.loc[rows, column] = value
+        return df
+    return mutate
+
+
+DATA_CASES = {
+    "missing column": (lambda d: d.drop(columns="search"), {}, r"channel column\(s\) \['search'\].*missing"),
+    "NaN in target": (setv("sales", [2], np.nan), {}, r"target column 'sales'.*NaN/inf at rows \[2\]"),
+    "inf in spend": (setv("tv", [4, 6], np.inf), {}, r"channel column 'tv'.*NaN/inf at rows \[4, 6\]"),
+    "NaN in control": (setv("price", [7], np.nan), {}, r"control column 'price'.*NaN/inf at rows \[7\]"),
+    "negative spend": (setv("search", [3], -2.0), {}, r"channel column 'search'.*negative values at rows \[3\].*Refunds"),
+    "string in numeric": (setv("tv", [5], "1,200"), {}, r"channel column 'tv'.*non-numeric values \['1,200'\] at rows \[5\]"),
+    "duplicate dates": (lambda d: d.assign(date=d["date"].where(d.index != 9, d["date"][8])), {},
+                        r"duplicate dates at rows \[8, 9\].*Aggregate"),
+    "gap in calendar": (lambda d: d.drop(index=[10, 11]), {}, r"gaps before dates \[2023-03-27\].*Add the missing"),
+    "mixed frequencies": (lambda d: d.assign(date=d["date"].where(d.index < 15, d["date"] - pd.Timedelta(days=3))),
+                          {}, r"mixed spacing before dates"),
+    "all-zero channel": (lambda d: d.assign(search=0.0), {}, r"channel column\(s\) \['search'\].*all zeros.*Drop"),
+    "constant control": (lambda d: d.assign(price=1.0), {}, r"control column 'price'.*constant value 1.0"),
+    "duplicated channel": (lambda d: d.assign(search=d["tv"]), {}, r"channel column 'search'.*identical to 'tv'.*Merge"),
+    "constant target": (lambda d: d.assign(sales=5.0), {}, r"target column 'sales'.*constant value 5.0"),
+    "all-zero target": (lambda d: d.assign(sales=0.0), {}, r"target column 'sales'.*all zeros"),
+    "unparseable date": (setv("date", [4], "next tuesday"), {}, r"date column 'date'.*'next tuesday'.*rows \[4\].*date_format"),
+    "tz-aware mixed with naive": (
+        lambda d: d.assign(date=[pd.Timestamp(x, tz="UTC") if i == 3 else pd.Timestamp(x) for i, x in enumerate(d["date"])]),
+        {}, r"naive or all timezone-aware.*rows \[3\]"),
+    "empty frame": (lambda d: d.iloc[:0], {}, r"df: expected a non-empty DataFrame, got 0 rows"),
+    "media key not a channel": (lambda d: d.assign(imps=1.0), {"media": {"radio": "imps"}}, r"media keys"),
+    "column used twice": (lambda d: d, {"controls": ["tv"]}, r"each column used once.*\['tv'\]"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DATA_CASES))
+def test_bad_frame(case):
+    mutate, kw, match = DATA_CASES[case]
+    with pytest.raises(bm.DataError, match=match):
+        build(mutate(frame()), **kw)
+
+
+def test_unsorted_dates_sorted_with_a_note():
+    with pytest.warns(UserWarning, match="not sorted; rows were sorted"):
+        data = build(frame().iloc[::-1])
+    assert data.dates.is_monotonic_increasing and any("sorted" in n for n in data.notes)
+
+
+def test_ragged_region_panel_lists_missing_pairs_or_fills():
+    with pytest.raises(bm.DataError, match=r"2 missing \(region, date\) pairs \[\(north, 2023-01-16\), \(north, 2023-01-23\)\].*fill_missing=True"):
+        regional(drop=[2, 3])
+    filled = regional(fill=True, drop=[2, 3])
+    assert filled.spend[2, 0, 0] == 0 and np.isfinite(filled.target).all() and filled.notes
+
+
+def test_single_region_column():
+    with pytest.raises(bm.DataError, match=r"geo column 'region'.*at least 2 regions.*Drop geo="):
+        build(frame().assign(region="north"), geo="region")
+
+
+def test_fewer_weeks_than_adstock_window():
+    with pytest.raises(bm.DataError, match=r"at least l_max=12 \(the adstock window\), got 10"):
+        bm.MMM(l_max=12).build_model(build(frame(n=10)))
+
+
+def test_negative_target_with_lognormal_likelihood():
+    data = build(setv("sales", [6], -3.0)(frame()))
+    with pytest.raises(bm.DataError, match=r"values > 0 for likelihood='lognormal'.*2023-02-13"):
+        bm.MMM(likelihood="lognormal").build_model(data)
+    bm.MMM(likelihood="normal").build_model(data)  # allowed where the likelihood permits it
+
+
+SPEC_CASES = {
+    "unknown channel in ChannelSpec": (lambda: bm.MMM(channels={"radio": bm.ChannelSpec()}),
+                                       bm.SpecError, r"\['radio'\] in the spec.*\['tv', 'search'\]"),
+    "unknown config key": (lambda: bm.MMM.from_dict({"adstok": "geometric"}), bm.SpecError, r"model spec keys.*\['adstok'\]"),
+    "unknown prior parameter": (lambda: bm.MMM(channels={"tv": bm.ChannelSpec(priors={"decay": bm.Prior("Beta", alpha=1, beta=1)})}),
+                                bm.SpecError, r"channels\['tv'\].priors.*\['decay'\]"),
+    "negative sd": (lambda: bm.Prior("Normal", mu=0, sigma=-1), bm.SpecError, r"sigma: expected a value > 0, got -1.0"),
+    "interval lower > upper": (lambda: bm.ROIPrior(1.0, (3.0, 0.5)), bm.SpecError, r"0 < lower < median < upper"),
+    "unknown transform": (lambda: bm.MMM(adstock="weibull"), bm.SpecError, r"adstock: expected one of \['delayed', 'geometric', 'none'\]"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SPEC_CASES))
+def test_bad_spec(case):
+    make, error, match = SPEC_CASES[case]
+    with pytest.raises(error, match=match):
+        spec = make()
+        spec.resolve(("tv", "search"))
+
+
+def test_roi_prior_on_channel_without_spend_in_training_window():
+    df = frame(n=30)
+    df.loc[:19, "search"] = 0.0  # spend only in what becomes the holdout
+    data = build(df).subset_dates(0, 20)
+    spec = bm.MMM(channels={"search": bm.ChannelSpec(effect=bm.ROIPrior(1.0, (0.3, 3.0)))})
+    with pytest.raises(bm.SpecError, match=r"ROIPrior on channel 'search'.*no spend.*drop the prior"):
+        spec.build_model(data)
+
+
+def test_lift_test_outside_data_window():
+    data = build(frame())
+    tests = pd.DataFrame([{"channel": "tv", "start": "2030-01-01", "end": "2030-02-01", "spend_change": 10.0,
+                           "lift": 5.0, "lift_se": 1.0}])
+    with pytest.raises(bm.DataError, match=r"lift_tests window.*rows \[0\].*Drop tests"):
+        validate_lift_tests(tests, data)
+
+
+def test_optimiser_bounds_conflict_and_negative_plan(mock_fit):
+    with pytest.raises(bm.OptimizationError, match=r"constraints.*lower bound .* exceeds .*Loosen"):
+        mock_fit.optimize_budget(budget=1.0, horizon=4, relative_bounds=0.3)
+    with pytest.raises(bm.BayesMMMError, match="negative"):
+        mock_fit.evaluate_plan({ch: -1.0 for ch in mock_fit.data.channels})
+
+
+# ---------------------------------------------------------------- fuzzing the validator
+cells = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 5), st.text(max_size=3),
+                  st.none(), st.booleans())
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(0, 12), data=st.data())
+def test_validator_fuzz_raises_only_package_errors(n, data):
+    dates = data.draw(st.one_of(
+        st.just(list(pd.date_range("2023-01-02", periods=n, freq="7D"))),
+        st.lists(st.one_of(st.datetimes(), st.text(max_size=5), st.none()), min_size=n, max_size=n)))
+    columns = {name: data.draw(st.lists(cells, min_size=n, max_size=n)) for name in ("sales", "tv", "search", "price")}
+    df = pd.DataFrame({"date": dates, **columns}) if n else pd.DataFrame(columns=["date", *columns])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            build(df)
+        except bm.BayesMMMError:
+            pass
