@@ -59,6 +59,7 @@ class MMMData:
     notes: tuple[str, ...] = field(default=())
 
     def __post_init__(self):
+        object.__setattr__(self, "dates", pd.DatetimeIndex(self.dates).as_unit("ns"))
         for name in ("spend", "media", "target", "controls", "population", "revenue_per_unit"):
             value = getattr(self, name)
             if value is not None:

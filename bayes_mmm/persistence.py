@@ -75,9 +75,11 @@ def load(path):
                                      "Upgrade bayes_mmm to read this file."))
     for node in tree.subtree:
         for name, var in node.dataset.variables.items():
-            if var.dtype == object and not _is_text(var.values):
+            if var.dtype.kind in "OSV" and not _is_text(var.values):
                 raise ModelFileError(message(f"model file variable '{node.path}/{name}'", "numeric or text data",
                                              "an opaque object payload", "The file was tampered with; it is not loaded."))
+            _check_attrs(f"{node.path}/{name}", var.attrs)
+        _check_attrs(node.path, node.attrs)
     try:
         spec = MMM.from_dict(json.loads(attrs["spec"]))
         fit_info = json.loads(attrs["fit_info"])
@@ -92,6 +94,14 @@ def load(path):
         lift["geo"] = lift["geo"].replace({"None": None, "nan": None})
     groups = {f"/{name}": tree[name].to_dataset() for name in TREE_GROUPS if name in tree.children}
     return MMMFit.from_parts(spec=spec, data=data, groups=groups, fit_info=fit_info, lift_tests=lift)
+
+
+def _check_attrs(where: str, attrs: dict) -> None:
+    for key, value in attrs.items():
+        if isinstance(value, (bytes, bytearray, np.bytes_, np.void)) or (
+                isinstance(value, np.ndarray) and value.dtype.kind in "OSV" and not _is_text(value)):
+            raise ModelFileError(message(f"model file attribute '{where}:{key}'", "numbers or text",
+                                         "an opaque binary payload", "The file was tampered with; it is not loaded."))
 
 
 def _is_text(values: np.ndarray) -> bool:
