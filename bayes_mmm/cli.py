@@ -1,4 +1,13 @@
-"""Command line: ``bayes-mmm demo`` (and more subcommands as they land)."""
+"""Command line: ``bayes-mmm demo``, ``bayes-mmm fit data.csv --config spec.yaml --out results/``,
+``bayes-mmm optimize results/model.nc --budget ...``. Bad input exits with code 2 and one message.
+
+Config (YAML)::
+
+    data:  {date: date, target: sales, channels: [tv_spend, search_spend], controls: [price_index]}
+    model: {adstock: geometric, saturation: hill, l_max: 8,
+            channels: {tv_spend: {effect: {type: ROIPrior, median: 1.5, interval: [0.5, 4.0]}}}}
+    fit:   {chains: 4, draws: 1000, tune: 1000, seed: 1}
+"""
 
 from __future__ import annotations
 
@@ -37,6 +46,81 @@ def demo(args) -> int:
     return 0
 
 
+DATA_KEYS = {"date", "target", "channels", "controls", "media", "geo", "population", "revenue_per_unit",
+             "fill_missing", "date_format"}
+FIT_KEYS = {"chains", "draws", "tune", "seed", "sampler", "holdout", "target_accept"}
+CONFIG_KEYS = {"data", "model", "fit"}
+
+
+def load_config(path) -> dict:
+    """Read and check a YAML config: ``data`` (column roles), ``model`` (MMM spec), ``fit`` (sampler)."""
+    import yaml
+
+    from .errors import SpecError, message
+
+    path = Path(path)
+    if not path.is_file():
+        raise SpecError(message("--config", "an existing YAML file", str(path)))
+    try:
+        config = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise SpecError(message(f"config '{path}'", "valid YAML", f"a parse error: {exc}")) from exc
+    if not isinstance(config, dict):
+        raise SpecError(message(f"config '{path}'", "a mapping with keys data/model/fit", type(config).__name__))
+    for section, allowed in (("", CONFIG_KEYS), ("data", DATA_KEYS), ("fit", FIT_KEYS)):
+        block = config if not section else (config.get(section) or {})
+        unknown = sorted(set(block) - allowed)
+        if unknown:
+            name = f"config keys{' in ' + section if section else ''}"
+            raise SpecError(message(name, f"some of {sorted(allowed)}", unknown, "Check the spelling."))
+    for key in ("date", "target", "channels"):
+        if key not in (config.get("data") or {}):
+            raise SpecError(message(f"config data.{key}", "a column name (channels: a list)", "missing"))
+    return config
+
+
+def fit_command(args) -> int:
+    import pandas as pd
+
+    import bayes_mmm as bm
+
+    config = load_config(args.config)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    frame = pd.read_csv(args.data)
+    data = bm.MMMData.from_frame(frame, **config["data"])
+    spec = bm.MMM.from_dict(config.get("model") or {})
+    settings = {"chains": 4, "draws": 1000, "tune": 1000, "seed": 1, **(config.get("fit") or {})}
+    fit = spec.fit(data, progress=not args.quiet, **settings)
+    fit.roi().to_csv(out / "roi.csv", index=False)
+    fit.diagnostics().to_csv(out / "diagnostics.csv", index=False)
+    fit.save(out / "model.nc")
+    written = ["roi.csv", "diagnostics.csv", "model.nc"]
+    if hasattr(fit, "report"):
+        fit.report(out / "report.html")
+        written.append("report.html")
+    print(fit.roi()[["channel", "mean", "lower", "upper"]].to_string(index=False))
+    print(f"Wrote {', '.join(str(out / w) for w in written)}")
+    return 0
+
+
+def optimize_command(args) -> int:
+    import bayes_mmm as bm
+
+    fit = bm.load(args.model)
+    result = fit.optimize_budget(budget=args.budget, horizon=args.horizon, relative_bounds=args.relative_bounds,
+                                 objective=args.objective)
+    print(result.table.to_string(index=False))
+    u = result.uplift
+    print(f"Expected uplift {u['mean']:,.0f} (90% interval {u['lower']:,.0f} to {u['upper']:,.0f}); "
+          f"P(optimal beats current) = {result.prob_better:.2f}")
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        result.table.to_csv(args.out, index=False)
+        print(f"Wrote {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bayes-mmm", description="Bayesian marketing mix modelling.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -50,6 +134,20 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="demo_output")
     d.add_argument("--quiet", action="store_true", help="no progress bar")
     d.set_defaults(func=demo)
+    f = sub.add_parser("fit", help="fit a CSV with a YAML config; write report, ROI/diagnostics CSV, model file")
+    f.add_argument("data", help="CSV file (one row per period, or per period x region)")
+    f.add_argument("--config", required=True, help="YAML with sections data (column roles), model, fit")
+    f.add_argument("--out", default="results", help="output folder")
+    f.add_argument("--quiet", action="store_true")
+    f.set_defaults(func=fit_command)
+    o = sub.add_parser("optimize", help="optimise the budget of a saved model over the posterior")
+    o.add_argument("model", help="model file written by 'bayes-mmm fit' (model.nc)")
+    o.add_argument("--budget", type=float, default=None, help="total spend over the horizon (default: current)")
+    o.add_argument("--horizon", type=int, default=13, help="weeks")
+    o.add_argument("--relative-bounds", type=float, default=0.3, help="each channel within +-this share of current")
+    o.add_argument("--objective", default="outcome", choices=["outcome", "profit", "mean_sd", "cvar"])
+    o.add_argument("--out", default=None, help="CSV for the allocation table")
+    o.set_defaults(func=optimize_command)
     return parser
 
 
