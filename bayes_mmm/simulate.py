@@ -89,7 +89,9 @@ def simulate(
         geos: number of regions (0 = national data).
         roi: true ROI per channel over the whole period (default: uniform 0.5-3); negative for harmful.
         noise: noise sd as a fraction of mean sales.
-        adstock, saturation, l_max: transforms used (registered names).
+        adstock: registered adstock name used to simulate.
+        saturation: registered saturation name used to simulate.
+        l_max: adstock window in weeks.
         impressions: also produce impression columns (cost per impression varies by week).
         harmful: channels whose effect is negative (their roi must be negative).
         controls: add a price index and a binary promotion control.

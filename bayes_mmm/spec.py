@@ -246,7 +246,9 @@ class MMM:
 
         Args:
             data: an :class:`~bayes_mmm.data.MMMData`.
-            chains, draws, tune: NUTS settings (draws and tune per chain).
+            chains: number of NUTS chains.
+            draws: posterior draws per chain.
+            tune: tuning (warm-up) steps per chain.
             seed: random seed; the same seed gives the same draws.
             sampler: "nutpie" (default), "pymc" or "numpyro".
             holdout: last N periods kept out of the fit and predicted for out-of-sample metrics.
