@@ -66,6 +66,10 @@ def fit_model(spec, data: MMMData, *, chains, draws, tune, seed, sampler, holdou
     if not isinstance(data, MMMData):
         raise SpecError(message("data", "an MMMData (use bm.MMMData.from_frame(df, ...))", type(data).__name__))
     _check_settings(chains, draws, tune, seed, sampler, holdout, data)
+    if target_accept is None:
+        target_accept = 0.95 if data.is_geo else 0.9
+    if not 0.5 <= target_accept < 1:
+        raise SpecError(message("target_accept", "a probability in [0.5, 1)", target_accept))
     train = data.subset_dates(0, data.n_dates - holdout)
     tests = validate_lift_tests(lift_tests, train) if lift_tests is not None else None
     model = build_model(spec, train, lift_tests=tests)

@@ -241,7 +241,7 @@ class MMM:
 
     def fit(self, data, *, chains: int = 4, draws: int = 1000, tune: int = 1000, seed: int | None = None,
             sampler: str = "nutpie", holdout: int = 0, lift_tests=None, progress: bool = True,
-            target_accept: float = 0.9, posterior_predictive: bool = False, log_likelihood: bool = False):
+            target_accept: float | None = None, posterior_predictive: bool = False, log_likelihood: bool = False):
         """Sample the posterior with NUTS and return an immutable :class:`~bayes_mmm.fit.MMMFit`.
 
         Args:
@@ -254,7 +254,8 @@ class MMM:
             holdout: last N periods kept out of the fit and predicted for out-of-sample metrics.
             lift_tests: optional DataFrame of experiments (see :mod:`bayes_mmm.lift`).
             progress: show a progress bar.
-            target_accept: NUTS target acceptance (raise towards 0.99 if divergences appear).
+            target_accept: NUTS target acceptance (raise towards 0.99 if divergences appear); default
+                0.9 for national data and 0.95 for regional data (hierarchical geometry).
             posterior_predictive: also draw posterior predictive samples.
             log_likelihood: store pointwise log-likelihood (needed for LOO model comparison).
         """
