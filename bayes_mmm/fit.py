@@ -310,6 +310,12 @@ class MMMFit:
 
         return scenario(self, total_change, **options)
 
+    def report(self, path, optimization=None):
+        """Write a self-contained HTML report (inline plots); see :func:`bayes_mmm.report.write_report`."""
+        from .report import write_report
+
+        return write_report(self, path, optimization=optimization)
+
     # ---------------------------------------------------------------- persistence and display
     def save(self, path) -> None:
         """Write one netCDF file: draws, data and the spec as JSON (no pickle). See docs/model_file.md."""
