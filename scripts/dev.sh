@@ -54,6 +54,13 @@ case "$job" in
     exec "$VENV/bin/bayes-mmm" demo "$@" ;;
   test)
     ensure_venv "test,docs"
+    # headless Chromium renders the HTML report in tests/test_report.py (the test skips without it)
+    if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
+        && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+      echo "[dev.sh] installing chromium (apt-get) for the report rendering test" >&2
+      { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+        || echo "[dev.sh] note: could not install chromium; the report rendering test will be skipped" >&2
+    fi
     exec "$VENV/bin/python" -m pytest -q "$@" ;;
   bench)
     ensure_venv "test"
