@@ -53,7 +53,7 @@ def compute_scales(train: MMMData) -> Scales:
     if train.population is not None:
         per_geo = overall[None, :] * (train.population / train.population.mean())[:, None]
     media_scale = np.where(np.isfinite(per_geo), per_geo, overall[None, :])
-    ctrl = train.controls.reshape(-1, train.controls.shape[-1])
+    ctrl = train.controls.reshape(train.n_dates * train.n_geos, train.controls.shape[-1])  # -1 fails with 0 controls
     sd = ctrl.std(axis=0) if ctrl.shape[-1] else np.zeros(0)
     return Scales(target=target, media=media_scale, control_mean=ctrl.mean(axis=0) if ctrl.shape[-1] else np.zeros(0),
                   control_sd=np.where(sd > 0, sd, 1.0), n_train=train.n_dates)

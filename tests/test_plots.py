@@ -123,3 +123,15 @@ def test_inputs(mock_fit):
     spend_ax, heat = fig.axes[:2]
     assert len(spend_ax.lines) == 3
     assert heat.images[0].get_array().shape == (5, 5)  # 3 channels + 2 controls
+
+
+def test_plots_without_controls():
+    """Data with no control columns (e.g. cross-sectional Advertising-style data) plots too."""
+    sim = bm.simulate(30, 2, seed=5)
+    data = bm.MMMData.from_frame(sim.frame, date="date", target="sales", channels=list(sim.data.channels))
+    fit = prior_fit(bm.MMM(seasonality=0, trend=False), data, draws=30, seed=1)
+    fig = _check(fit.plot.decomposition(), 1)
+    names = {t.get_text() for t in fig.axes[0].get_legend().get_texts()}
+    assert names == {"baseline", *data.channels, "actual"}
+    fig = _check(fit.plot.inputs(), 3)
+    assert fig.axes[1].images[0].get_array().shape == (2, 2)
