@@ -135,3 +135,23 @@ def test_plots_without_controls():
     assert names == {"baseline", *data.channels, "actual"}
     fig = _check(fit.plot.inputs(), 3)
     assert fig.axes[1].images[0].get_array().shape == (2, 2)
+
+
+def test_optimizer_accepts_a_plain_table():
+    import pandas as pd
+
+    table = pd.DataFrame({"channel": ["tv", "tv", "search", "search"], "geo": ["a", "b", "a", "b"],
+                          "current": [10.0, 20.0, 5.0, 0.0], "optimal": [15.0, 20.0, 3.0, 2.0]})
+    from bayes_mmm.plots_inputs import optimizer
+
+    fig = _check(optimizer(table), 1)  # what fit.plot.optimizer calls: a bare table is enough
+    ax = fig.axes[0]
+    heights = sorted(round(p.get_height()) for p in ax.patches)
+    assert heights == sorted([30, 35, 5, 5])  # regions summed per channel
+    assert [t.get_text() for t in ax.texts] == ["+17%", "+0%"]
+    assert ax.get_title() == "Budget: current vs optimal spend"
+
+
+def test_optimizer_rejects_other_objects(mock_fit):
+    with pytest.raises(bm.SpecError, match="columns channel, current, optimal"):
+        mock_fit.plot.optimizer({"tv": 1})
