@@ -69,7 +69,8 @@ QUICKSTART = [
     2. fit the default Bayesian MMM (geometric adstock + Hill saturation) with NUTS,
     3. check the sampler diagnostics and the in-sample fit,
     4. compare the ROI credible intervals with the truth,
-    5. plot actual vs fitted, write a report (when available) and save / load the model.
+    5. plot actual vs fitted, the decomposition and the curves, write an HTML report and save / load
+       the model.
     """),
     code(SETUP),
     code(DIAGNOSE),
@@ -156,30 +157,44 @@ QUICKSTART = [
     Decomposition: how much of each week's sales each component explains (posterior means).
     """),
     code("""
+    fig = fit.plot.decomposition()
+    plt.show()
     contrib = fit.contributions().pivot(index="date", columns="component", values="mean")
     media = list(sim.data.channels)
-    ax = contrib[media].plot.area(figsize=(10, 3.5), alpha=0.7, title="Media contributions (posterior mean)")
-    ax.set_ylabel("sales")
-    plt.show()
     (contrib[media].sum() / sim.data.target.sum()).rename("share of sales").to_frame().T
     """),
     md("""
-    ## 6. Report, save and load
+    ## 6. Curves: diminishing returns and carryover
 
-    `fit.report(path)` writes a shareable report (newer versions of the package). A fitted model
-    saves to a single netCDF file (no pickle) and loads back with `bm.load`.
+    Response curves: incremental sales if the whole period's spend were scaled from 0 to 2x, with
+    a 90% band; the dashed line is the current spend. Adstock: the share of a week's effect that
+    lands 0, 1, 2, ... weeks later.
+    """),
+    code("""
+    fig = fit.plot.response_curves()
+    plt.show()
+    fig = fit.plot.adstock_decay()
+    plt.show()
+    """),
+    md("""
+    Every plot is a method of `fit.plot` and returns a matplotlib figure: `fit_over_time`,
+    `decomposition`, `contribution_share`, `roi`, `response_curves`, `adstock_decay`,
+    `prior_vs_posterior`, `regional_roi` (regional data), `inputs` (spend and correlations) and
+    `optimizer(result)`.
+    """),
+    md("""
+    ## 7. Report, save and load
+
+    `fit.report(path)` writes one self-contained HTML file (plots inlined) to mail or archive. A
+    fitted model saves to a single netCDF file (no pickle) and loads back with `bm.load`.
     """),
     code("""
     import tempfile
     from pathlib import Path
 
     out_dir = Path(tempfile.mkdtemp(prefix="bayes_mmm_quickstart_"))
-    if hasattr(fit, "report"):
-        report_path = out_dir / "report.html"
-        fit.report(report_path)
-        print("report written to", report_path)
-    else:
-        print("fit.report() is not available in this version of bayes_mmm")
+    report_path = fit.report(out_dir / "report.html")
+    print(f"report written to {report_path} ({report_path.stat().st_size / 1e6:.1f} MB, open it in a browser)")
     """),
     code("""
     path = out_dir / "model.nc"
@@ -613,6 +628,13 @@ REGIONS = [
     plt.show()
     """),
     md("""
+    The same as small multiples, one panel per channel, with the national ROI as a dashed line:
+    """),
+    code("""
+    fig = fit.plot.regional_roi()
+    plt.show()
+    """),
+    md("""
     Expect some misses: a 90% interval misses the truth one time in ten, and misses come in groups
     because the regions of a channel share its national effect (if the national ROI is
     overestimated, so are most regional ones). Longer runs and more data tighten all of them.
@@ -640,8 +662,13 @@ REGIONS = [
     best.table
     """),
     code("""
-    fig = best.plot()
+    fig = fit.plot.optimizer(best)      # current vs optimal spend per channel
     plt.show()
+    fig = best.plot()                   # response curves with the current and the optimal spend
+    plt.show()
+    """),
+    md("""
+    The HTML report can carry the optimisation too: `fit.report("report.html", optimization=best)`.
     """),
 ]
 
@@ -744,6 +771,10 @@ PRIORS = [
     """),
     code("""
     fit.prior_dominated()
+    """),
+    code("""
+    fig = fit.plot.prior_vs_posterior()          # prior-dominated channels are highlighted
+    plt.show()
     """),
     code("""
     fig, ax = plt.subplots(figsize=(8, 3.2))
