@@ -84,22 +84,28 @@ def fit_command(args) -> int:
 
     import bayes_mmm as bm
 
+    from .errors import DataError, message
+
     config = load_config(args.config)
+    if not Path(args.data).is_file():
+        raise DataError(message("data", "an existing CSV file", str(args.data)))
+    try:
+        frame = pd.read_csv(args.data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DataError(message(f"data '{args.data}'", "a readable CSV file", f"a parse error: {exc}")) from exc
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    frame = pd.read_csv(args.data)
     data = bm.MMMData.from_frame(frame, **config["data"])
     spec = bm.MMM.from_dict(config.get("model") or {})
     settings = {"chains": 4, "draws": 1000, "tune": 1000, "seed": 1, **(config.get("fit") or {})}
     fit = spec.fit(data, progress=not args.quiet, **settings)
-    fit.roi().to_csv(out / "roi.csv", index=False)
+    roi = fit.roi()
+    roi.to_csv(out / "roi.csv", index=False)
     fit.diagnostics().to_csv(out / "diagnostics.csv", index=False)
     fit.save(out / "model.nc")
-    written = ["roi.csv", "diagnostics.csv", "model.nc"]
-    if hasattr(fit, "report"):
-        fit.report(out / "report.html")
-        written.append("report.html")
-    print(fit.roi()[["channel", "mean", "lower", "upper"]].to_string(index=False))
+    fit.report(out / "report.html")
+    written = ["report.html", "roi.csv", "diagnostics.csv", "model.nc"]
+    print(roi[["channel", "mean", "lower", "upper"]].to_string(index=False))
     print(f"Wrote {', '.join(str(out / w) for w in written)}")
     return 0
 

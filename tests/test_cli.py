@@ -2,6 +2,7 @@
 
 import warnings
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -34,9 +35,14 @@ def test_fit_then_optimize(csv, tmp_path, capsys):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert main(["fit", str(csv), "--config", str(write(tmp_path, CONFIG)), "--out", str(out), "--quiet"]) == 0
-    for name in ("roi.csv", "diagnostics.csv", "model.nc"):
+    for name in ("report.html", "roi.csv", "diagnostics.csv", "model.nc"):
         assert (out / name).is_file()
-    assert "tv_spend" in (out / "roi.csv").read_text()
+    roi = pd.read_csv(out / "roi.csv")
+    assert list(roi["channel"]) == CONFIG["data"]["channels"]
+    assert (roi["lower"] <= roi["median"]).all() and (roi["median"] <= roi["upper"]).all()
+    assert {"parameter", "r_hat", "ess_bulk"} <= set(pd.read_csv(out / "diagnostics.csv").columns)
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "<h2>ROI</h2>" in report and "<h2>Diagnostics</h2>" in report and "data:image/png;base64," in report
     assert main(["optimize", str(out / "model.nc"), "--horizon", "4", "--out", str(out / "plan.csv")]) == 0
     text = capsys.readouterr().out
     assert "P(optimal beats current)" in text and (out / "plan.csv").is_file()
@@ -62,3 +68,13 @@ def test_bad_config_exits_2_with_one_message(csv, tmp_path, capsys, config, mess
 def test_missing_config_file(csv, tmp_path, capsys):
     assert main(["fit", str(csv), "--config", str(tmp_path / "none.yaml")]) == 2
     assert "an existing YAML file" in capsys.readouterr().err
+
+
+def test_missing_data_file(tmp_path, capsys):
+    assert main(["fit", str(tmp_path / "none.csv"), "--config", str(write(tmp_path, CONFIG))]) == 2
+    assert "data: expected an existing CSV file" in capsys.readouterr().err
+
+
+def test_optimize_missing_model_file(tmp_path, capsys):
+    assert main(["optimize", str(tmp_path / "model.nc"), "--budget", "1000"]) == 2
+    assert "expected an existing file" in capsys.readouterr().err
