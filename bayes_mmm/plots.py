@@ -155,7 +155,7 @@ class FitPlots:
         fit = self.fit
         table = fit.roi(level=level)
         mroi = fit.mroi(level=level).set_index("channel").reindex(table["channel"]).reset_index()
-        fig, axes = _grid(2, cols=2, width=5.0, height=1.2 + 0.5 * len(table), sharey=True)
+        fig, axes = _grid(2, cols=2, width=5.0, height=2.0 + 0.5 * len(table), sharey=True)
         for ax, tab, name, color in ((axes[0], table, "ROI", "C0"), (axes[1], mroi, "mROI", "C1")):
             y = _forest(ax, tab, name, level, color)
             ax.axvline(0, color="grey", lw=0.8)
@@ -163,7 +163,7 @@ class FitPlots:
             ax.set_yticks(y, table["channel"])
             ax.set_xlabel(f"{name}: outcome per unit of spend")
             ax.set_title({"ROI": "Return on investment", "mROI": "Marginal ROI (+1% spend)"}[name])
-            ax.legend(fontsize=7, loc="best")
+            ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, frameon=False)
         axes[0].invert_yaxis()
         fig.tight_layout()
         return fig
