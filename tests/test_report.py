@@ -51,11 +51,11 @@ def test_report_renders_in_headless_chromium(report_path, tmp_path):
     flags = ["--headless", "--no-sandbox", "--disable-gpu"]
     png = tmp_path / "report.png"
     url = report_path.resolve().as_uri()
-    subprocess.run([exe, *flags, f"--screenshot={png}", "--window-size=1200,2400", url], capture_output=True,
+    subprocess.run([exe, *flags, f"--screenshot={png}", "--window-size=1200,3000", url], capture_output=True,
                    timeout=120, check=False)
     assert png.exists(), "Chromium wrote no screenshot"
     pixels = imread(png)
-    assert pixels.shape[:2] == (2400, 1200)
+    assert pixels.shape[:2] == (3000, 1200)
     assert pixels[..., :3].std() > 0.02, "screenshot is blank"
     dom = subprocess.run([exe, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120,
                          check=False).stdout
