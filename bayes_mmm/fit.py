@@ -14,7 +14,7 @@ import xarray as xr
 from .components import (baseline, build_design, compute_scales, contribution, control_effect, media_response,
                          seasonality, trend_effect)
 from .data import MMMData
-from .diagnostics import advice, parameter_table, sampler_problems
+from .diagnostics import advice, parameter_table, problem_table, sampler_problems
 from .effects import Engine, interval, summarise
 from .errors import SpecError, message
 from .posterior import gather, stack_draws
@@ -257,32 +257,32 @@ class MMMFit:
     def diagnostics(self, level: float = 0.9) -> pd.DataFrame:
         """Per-parameter R-hat and ESS, plus sampler problems and prior-dominated channels, with advice.
 
-        ``.attrs`` holds ``divergences``, ``min_bfmi`` and the list ``advice``.
+        Columns: parameter, r_hat, ess_bulk, ess_tail, problem, advice (one row per flagged
+        parameter, plus ``sampler`` rows for divergences, low BFMI and tree-depth hits, and
+        ``roi[<channel>]`` rows for prior-dominated channels). ``.attrs`` holds ``divergences``,
+        ``max_treedepth_hits``, ``bfmi`` (per chain), ``min_bfmi`` (NaN when the sampler kept no
+        energy), ``prior_dominated`` and the list ``advice``.
         """
-        table = parameter_table(self.tree)
+        params = parameter_table(self.tree)
         problems = sampler_problems(self.tree)
         flags = self.prior_dominated(level)
         dominated = [] if flags is None else flags.loc[flags["prior_dominated"], "channel"].tolist()
-        notes = advice(table, problems, dominated)
-        table["problem"] = ""
-        table.loc[table["r_hat"] > 1.01, "problem"] = "r_hat > 1.01"
-        low = table[["ess_bulk", "ess_tail"]].min(axis=1) < 400
-        table.loc[low, "problem"] = (table.loc[low, "problem"] + "; ess < 400").str.strip("; ")
-        extra = [{"parameter": f"roi[{ch}]", "problem": "prior-dominated"} for ch in dominated]
-        extra += [{"parameter": "sampler", "problem": f"{problems['divergences']} divergences"}] if problems["divergences"] else []
-        if extra:
-            table = pd.concat([table, pd.DataFrame(extra)], ignore_index=True)
-        table.attrs.update({**problems, "advice": notes, "prior_dominated": dominated})
+        table = problem_table(params, problems, dominated)
+        table.attrs.update({**problems, "advice": advice(params, problems, dominated), "prior_dominated": dominated})
         return table
 
     def warn_if_problems(self) -> None:
-        """Issue a single warning summarising convergence problems (never raises)."""
+        """Issue exactly one UserWarning summarising convergence problems; never raises, never drops draws."""
         try:
-            notes = self.diagnostics().attrs["advice"]
+            with warnings.catch_warnings():  # ArviZ/numpy chatter is folded into the one warning
+                warnings.simplefilter("ignore")
+                notes = self.diagnostics().attrs["advice"]
         except Exception as exc:  # diagnostics must never lose the samples
-            notes = [f"diagnostics could not be computed: {exc}"]
+            notes = [f"diagnostics could not be computed ({type(exc).__name__}: {exc}); the draws are kept - "
+                     "inspect fit.tree['sample_stats'] and fit.tree['posterior'] directly."]
         if notes:
-            warnings.warn("bayes_mmm fit needs attention:\n- " + "\n- ".join(notes), UserWarning, stacklevel=3)
+            warnings.warn("bayes_mmm fit needs attention:\n- " + "\n- ".join(notes)
+                          + "\nSee fit.diagnostics() for the table of problems with advice.", UserWarning, stacklevel=3)
 
     @cached_property
     def plot(self):
