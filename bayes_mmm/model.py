@@ -110,11 +110,13 @@ def _per_region(name: str, national, n_geo: int):
 
 def check_fit_data(spec: MMM, data: MMMData) -> None:
     """Spec-dependent data checks (the adstock window and the likelihood's support)."""
+    span = f"{data.n_dates} (dates {data.dates[0].date()}..{data.dates[-1].date()})"
     if data.n_dates < spec.l_max:
         raise DataError(message("number of periods", f"at least l_max={spec.l_max} (the adstock window)",
-                                data.n_dates, "Use more data or a smaller l_max."))
+                                span, "Use more data or a smaller l_max."))
     if data.n_dates < 8:
-        raise DataError(message("number of periods", "at least 8 periods to fit", data.n_dates))
+        raise DataError(message("number of periods", "at least 8 periods to fit", span,
+                                "Load more periods: a handful of weeks cannot separate media from baseline."))
     if spec.likelihood == "lognormal" and (data.target <= 0).any():
         t, g = np.nonzero(data.target <= 0)
         rows = [f"{data.dates[i].date()}" + (f" ({data.geos[j]})" if data.is_geo else "") for i, j in zip(t, g)]

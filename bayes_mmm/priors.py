@@ -16,6 +16,7 @@ geometry easy for NUTS.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,12 @@ class Prior:
     params: dict[str, float] = field(default_factory=dict)
 
     def __init__(self, distribution: str, **params: float):
+        if not isinstance(distribution, str) or distribution not in DISTRIBUTIONS:
+            raise SpecError(message("Prior distribution", f"one of {sorted(DISTRIBUTIONS)}", repr(distribution)))
+        bad = [k for k, v in params.items() if isinstance(v, bool) or not isinstance(v, numbers.Real)]
+        if bad:
+            raise SpecError(message(f"Prior({distribution}) parameters {bad}", "numbers",
+                                    ", ".join(f"{k}={params[k]!r}" for k in bad)))
         object.__setattr__(self, "distribution", distribution)
         object.__setattr__(self, "params", {k: float(v) for k, v in params.items()})
         self._validate()
@@ -113,8 +120,16 @@ class _QuantilePrior:
 
     def __post_init__(self):
         name = type(self).__name__
-        lo, hi = (float(v) for v in self.interval)
+        try:
+            lo, hi = (float(v) for v in self.interval)
+            median, level = float(self.median), float(self.level)
+        except (TypeError, ValueError) as exc:
+            raise SpecError(message(name, "a numeric median, (lower, upper) interval and level",
+                                    f"median={self.median!r}, interval={self.interval!r}, level={self.level!r}",
+                                    f"e.g. {name}(1.5, (0.5, 4.0)).")) from exc
         object.__setattr__(self, "interval", (lo, hi))
+        object.__setattr__(self, "median", median)
+        object.__setattr__(self, "level", level)
         if not (math.isfinite(self.median) and self.median > 0):
             raise SpecError(message(f"{name}.median", "a finite value > 0", self.median))
         if not 0 < self.level < 1:
@@ -199,11 +214,21 @@ def prior_from_dict(d: dict[str, Any]) -> Prior | ROIPrior | SharePrior:
     if not isinstance(d, dict) or "type" not in d:
         raise SpecError(message("prior", "a mapping with a 'type' key", repr(d)))
     kind = d["type"]
-    if kind == "Prior":
-        return Prior(d["distribution"], **d.get("params", {}))
     classes = {"ROIPrior": ROIPrior, "SharePrior": SharePrior, "RelativeROIPrior": RelativeROIPrior,
                "MROIPrior": MROIPrior}
-    if kind in classes:
-        cls = classes[kind]
-        return cls(median=float(d["median"]), interval=tuple(d["interval"]), level=float(d.get("level", 0.9)))
-    raise SpecError(message("prior type", "'Prior', 'ROIPrior', 'MROIPrior', 'SharePrior' or 'RelativeROIPrior'", repr(kind)))
+    if not isinstance(kind, str) or (kind != "Prior" and kind not in classes):
+        raise SpecError(message("prior type", "'Prior', 'ROIPrior', 'MROIPrior', 'SharePrior' or 'RelativeROIPrior'",
+                                repr(kind)))
+    if kind == "Prior":
+        params = d.get("params") or {}
+        if not isinstance(d.get("distribution"), str) or not isinstance(params, dict):
+            raise SpecError(message("Prior", "{type: Prior, distribution: <name>, params: {<name>: <number>}}",
+                                    repr(d), "e.g. {type: Prior, distribution: Normal, params: {mu: 0, sigma: 1}}."))
+        return Prior(d["distribution"], **{str(k): v for k, v in params.items()})
+    try:
+        median, interval = float(d["median"]), tuple(float(v) for v in d["interval"])
+        level = float(d.get("level", 0.9))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SpecError(message(kind, "{median: <number>, interval: [<lower>, <upper>], level: <0-1, optional>}",
+                                repr(d), f"Fix the prior ({type(exc).__name__}: {exc}).")) from exc
+    return classes[kind](median=median, interval=interval, level=level)

@@ -47,9 +47,15 @@ class ChannelSpec:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ChannelSpec:
         allowed = {"adstock", "saturation", "priors", "effect", "harmful"}
+        if not isinstance(d, Mapping):
+            raise SpecError(message("channel spec", f"a mapping with keys among {sorted(allowed)}", repr(d),
+                                    "Write e.g. {adstock: delayed, effect: {type: ROIPrior, ...}}."))
         unknown = set(d) - allowed
         if unknown:
-            raise SpecError(message("channel spec keys", f"some of {sorted(allowed)}", sorted(unknown)))
+            raise SpecError(message("channel spec keys", f"some of {sorted(allowed)}", sorted(unknown, key=str),
+                                    _did_you_mean(unknown, allowed)))
+        if not isinstance(d.get("priors") or {}, Mapping):
+            raise SpecError(message("channel spec priors", "a mapping of parameter name -> prior", repr(d["priors"])))
         return cls(adstock=d.get("adstock"), saturation=d.get("saturation"), harmful=bool(d.get("harmful", False)),
                    priors={k: prior_from_dict(v) for k, v in (d.get("priors") or {}).items()},
                    effect=None if d.get("effect") is None else prior_from_dict(d["effect"]))
@@ -130,22 +136,24 @@ class MMM:
     geo_media: bool = False
 
     def __post_init__(self):
-        object.__setattr__(self, "harmful", tuple(self.harmful))
+        for name, kind in (("channels", "channel name -> ChannelSpec"), ("priors", "prior name -> Prior")):
+            if not isinstance(getattr(self, name), Mapping):
+                raise SpecError(message(name, f"a mapping of {kind}", repr(getattr(self, name))))
+        harmful = [self.harmful] if isinstance(self.harmful, str) else self.harmful
+        if not isinstance(harmful, (list, tuple)) or not all(isinstance(c, str) for c in harmful):
+            raise SpecError(message("harmful", "a list of channel names", repr(self.harmful)))
+        object.__setattr__(self, "harmful", tuple(harmful))
         object.__setattr__(self, "channels", dict(self.channels))
         object.__setattr__(self, "priors", dict(self.priors))
-        if self.adstock not in ADSTOCKS:
-            raise SpecError(message("adstock", f"one of {sorted(ADSTOCKS)}", repr(self.adstock)))
-        if self.saturation not in SATURATIONS:
-            raise SpecError(message("saturation", f"one of {sorted(SATURATIONS)}", repr(self.saturation)))
+        _one_of("adstock", self.adstock, sorted(ADSTOCKS))
+        _one_of("saturation", self.saturation, sorted(SATURATIONS))
         if not (isinstance(self.l_max, int) and 1 <= self.l_max <= 104):
             raise SpecError(message("l_max", "an integer number of periods in [1, 104]", repr(self.l_max)))
         if not (isinstance(self.seasonality, int) and 0 <= self.seasonality <= 10):
             raise SpecError(message("seasonality", "a Fourier order in [0, 10]", repr(self.seasonality)))
-        if self.pooling not in POOLINGS:
-            raise SpecError(message("pooling", f"one of {POOLINGS}", repr(self.pooling)))
-        if self.likelihood not in LIKELIHOODS:
-            raise SpecError(message("likelihood", f"one of {LIKELIHOODS}", repr(self.likelihood)))
-        if not self.period > 1:
+        _one_of("pooling", self.pooling, POOLINGS)
+        _one_of("likelihood", self.likelihood, LIKELIHOODS)
+        if isinstance(self.period, bool) or not isinstance(self.period, (int, float)) or not self.period > 1:
             raise SpecError(message("period", "a seasonal period > 1 (periods per year)", self.period))
         unknown = set(self.priors) - set(DEFAULT_PRIORS)
         if unknown:
@@ -154,11 +162,10 @@ class MMM:
         for name, spec in self.channels.items():
             if not isinstance(spec, ChannelSpec):
                 raise SpecError(message(f"channels['{name}']", "a ChannelSpec", type(spec).__name__))
-            if spec.adstock is not None and spec.adstock not in ADSTOCKS:
-                raise SpecError(message(f"channels['{name}'].adstock", f"one of {sorted(ADSTOCKS)}", repr(spec.adstock)))
-            if spec.saturation is not None and spec.saturation not in SATURATIONS:
-                raise SpecError(message(f"channels['{name}'].saturation", f"one of {sorted(SATURATIONS)}",
-                                        repr(spec.saturation)))
+            if spec.adstock is not None:
+                _one_of(f"channels['{name}'].adstock", spec.adstock, sorted(ADSTOCKS))
+            if spec.saturation is not None:
+                _one_of(f"channels['{name}'].saturation", spec.saturation, sorted(SATURATIONS))
 
     # ------------------------------------------------------------------ resolution
     def prior(self, name: str) -> Prior:
@@ -215,9 +222,12 @@ class MMM:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> MMM:
         known = {f.name for f in fields(cls)}
+        if not isinstance(d, Mapping):
+            raise SpecError(message("model spec", "a mapping of spec keys to values", type(d).__name__))
         unknown = set(d) - known
         if unknown:
-            raise SpecError(message("model spec keys", f"some of {sorted(known)}", sorted(unknown)))
+            raise SpecError(message("model spec keys", f"some of {sorted(known)}", sorted(unknown, key=str),
+                                    _did_you_mean(unknown, known)))
         kwargs = dict(d)
         if "channels" in kwargs:
             channels = kwargs["channels"] or {}
@@ -225,11 +235,13 @@ class MMM:
                 raise SpecError(message("channels", "a mapping of channel name -> channel spec", type(channels).__name__))
             kwargs["channels"] = {k: ChannelSpec.from_dict(v or {}) for k, v in channels.items()}
         if "priors" in kwargs:
+            if not isinstance(kwargs["priors"] or {}, Mapping):
+                raise SpecError(message("priors", "a mapping of prior name -> prior", repr(kwargs["priors"])))
             kwargs["priors"] = {k: prior_from_dict(v) for k, v in (kwargs["priors"] or {}).items()}
         if "effect_prior" in kwargs:
             kwargs["effect_prior"] = prior_from_dict(kwargs["effect_prior"])
         if "harmful" in kwargs:
-            kwargs["harmful"] = tuple(kwargs["harmful"] or ())
+            kwargs["harmful"] = kwargs["harmful"] or ()
         return cls(**kwargs)
 
     # ------------------------------------------------------------------ workflow
@@ -270,3 +282,17 @@ class MMM:
         from .priorcheck import prior_roi
 
         return prior_roi(self, data, draws=draws, seed=seed, level=level)
+
+
+def _one_of(name: str, value: object, options) -> None:
+    """Reject anything but one of ``options`` (strings), including unhashable values from configs."""
+    if not isinstance(value, str) or value not in options:
+        raise SpecError(message(name, f"one of {list(options)}", repr(value), _did_you_mean([value], options)))
+
+
+def _did_you_mean(given, options) -> str:
+    import difflib
+
+    hints = [f"'{g}' -> '{m[0]}'" for g in given if isinstance(g, str)
+             for m in [difflib.get_close_matches(g, [str(o) for o in options], n=1)] if m]
+    return f"Did you mean {', '.join(hints)}?" if hints else "Check the spelling against the allowed names."

@@ -19,8 +19,13 @@ def _require_columns(df: pd.DataFrame, roles: dict[str, list[str]]) -> None:
     for role, columns in roles.items():
         missing = [c for c in columns if c not in df.columns]
         if missing:
+            import difflib
+
+            close = [f"'{c}' -> '{m[0]}'" for c in missing
+                     for m in [difflib.get_close_matches(str(c), [str(x) for x in df.columns], n=1)] if m]
+            hint = f"Did you mean {', '.join(close)}?" if close else "Check the spelling or add the column."
             raise DataError(message(f"{role} column(s) {missing}", f"columns of the DataFrame {list(df.columns)}",
-                                    "missing", "Check the spelling or add the column."))
+                                    "missing", hint))
     used = [c for cols in roles.values() for c in cols]
     repeated = sorted({c for c in used if used.count(c) > 1})
     if repeated:
@@ -75,17 +80,18 @@ def _check_calendar(dates: pd.DatetimeIndex, where: str) -> None:
     steps = np.diff(dates.values).astype("timedelta64[D]").astype(int)
     step = int(np.median(steps))
     if step not in (1, 7):
-        raise DataError(message(f"date spacing{where}", "weekly (7 days) or daily (1 day) periods",
-                                f"a typical spacing of {step} days", "Aggregate to weekly data first."))
+        raise DataError(message(f"{where} spacing", "weekly (7 days) or daily (1 day) periods",
+                                f"a typical spacing of {step} days (first dates {describe_rows([str(d.date()) for d in dates])})",
+                                "Aggregate to weekly data first."))
     irregular = np.flatnonzero(steps != step)
     if irregular.size:
         first = [str(dates[i + 1].date()) for i in irregular]
         gap = all(s % step == 0 and s > step for s in steps[irregular])
         if gap:
-            raise DataError(message(f"date calendar{where}", f"one row every {step} days",
+            raise DataError(message(f"{where} calendar", f"one row every {step} days",
                                     f"gaps before dates {describe_rows(first)}",
                                     "Add the missing periods (spend 0 if nothing ran)."))
-        raise DataError(message(f"date calendar{where}", f"a single frequency (every {step} days)",
+        raise DataError(message(f"{where} calendar", f"a single frequency (every {step} days)",
                                 f"mixed spacing before dates {describe_rows(first)}",
                                 "Resample all rows to one frequency (e.g. weekly sums)."))
 
@@ -148,7 +154,7 @@ def validate_frame(cls, df, *, date, target, channels, controls, media, geo, pop
     geo_values = geo_values.loc[order].to_numpy()
 
     all_dates = pd.DatetimeIndex(sorted(df[date].unique()))
-    _check_calendar(all_dates, "")
+    _check_calendar(all_dates, f"date column '{date}'")
     if geo:
         expected = pd.MultiIndex.from_product([list(geos), all_dates])
         present = pd.MultiIndex.from_arrays([geo_values, df[date]])
@@ -161,7 +167,9 @@ def validate_frame(cls, df, *, date, target, channels, controls, media, geo, pop
         if len(missing):
             notes.append(f"filled {len(missing)} missing (region, date) rows")
     if len(all_dates) < 3:
-        raise DataError(message(f"date column '{date}'", "at least 3 periods", f"{len(all_dates)}"))
+        raise DataError(message(f"date column '{date}'", "at least 3 distinct periods",
+                                f"{len(all_dates)} ({describe_rows([str(d.date()) for d in all_dates])})",
+                                "A model needs a time series: load more periods."))
 
     index = pd.MultiIndex.from_arrays([geo_values, df[date]])
     full = pd.MultiIndex.from_product([list(geos), all_dates])
