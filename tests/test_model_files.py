@@ -2,7 +2,6 @@
 
 import json
 import pickle
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -10,7 +9,6 @@ import pytest
 import xarray as xr
 
 import bayes_mmm as bm
-from bayes_mmm.posterior import stack_draws
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +25,19 @@ def _rewrite(saved, tmp_path, change):
     out = tmp_path / "tampered.nc"
     tree.to_netcdf(out, engine="h5netcdf")
     return out
+
+
+@pytest.mark.slow
+def test_round_trip_of_a_real_fit_reproduces_tables(small_fit, tmp_path):
+    path = tmp_path / "model.nc"
+    small_fit.save(path)
+    loaded = bm.load(path)
+    pd.testing.assert_frame_equal(loaded.roi(), small_fit.roi())
+    pd.testing.assert_frame_equal(loaded.mroi(), small_fit.mroi())
+    pd.testing.assert_frame_equal(loaded.contributions(), small_fit.contributions())
+    pd.testing.assert_frame_equal(loaded.diagnostics(), small_fit.diagnostics())
+    xr.testing.assert_equal(loaded.posterior, small_fit.posterior)
+    assert loaded.spec == small_fit.spec and loaded.fit_info == small_fit.fit_info
 
 
 def test_round_trip_reproduces_tables(saved, mock_fit):
@@ -58,6 +69,45 @@ def test_injected_object_payload_rejected(saved, tmp_path):
         bm.load(path)
 
 
+PAYLOADS = {"bytes": np.array([pickle.dumps(print)]),  # fixed-width bytes (|S)
+            "object": np.array([b"cos\nsystem\n(S'echo pwned'\ntR."], dtype=object)}  # object array of bytes
+
+
+@pytest.mark.parametrize("kind", sorted(PAYLOADS))
+def test_injected_payload_variable_rejected(saved, tmp_path, kind):
+    def inject(tree):
+        ds = tree["posterior"].to_dataset()
+        ds["payload"] = ("blob", PAYLOADS[kind])
+        tree["posterior"] = xr.DataTree(ds)
+
+    path = _rewrite(saved, tmp_path, inject)
+    with pytest.raises(bm.ModelFileError, match=r"variable '/posterior/payload'.*opaque object payload.*not loaded"):
+        bm.load(path)
+
+
+def test_unknown_prior_distribution_in_spec_rejected(saved, tmp_path):
+    def tamper(tree):
+        spec = json.loads(tree.attrs["spec"])
+        spec["priors"] = {"noise": {"type": "Prior", "distribution": "__import__('os').system", "params": {}}}
+        tree.attrs["spec"] = json.dumps(spec)
+
+    path = _rewrite(saved, tmp_path, tamper)
+    with pytest.raises(bm.ModelFileError, match=r"invalid spec.*Prior distribution: expected one of"):
+        bm.load(path)
+
+
+def test_spec_that_is_not_json_rejected(saved, tmp_path):
+    path = _rewrite(saved, tmp_path, lambda tree: tree.attrs.update(spec="MMM(adstock='geometric')"))
+    with pytest.raises(bm.ModelFileError, match=r"a spec, fit_info and mmm_data group.*JSONDecodeError"):
+        bm.load(path)
+
+
+def test_newer_format_version_rejected(saved, tmp_path):
+    path = _rewrite(saved, tmp_path, lambda tree: tree.attrs.update(format_version=99))
+    with pytest.raises(bm.ModelFileError, match=r"format_version: expected <= 1, got 99. Upgrade bayes_mmm"):
+        bm.load(path)
+
+
 def test_unknown_transform_in_spec_rejected(saved, tmp_path):
     def tamper(tree):
         spec = json.loads(tree.attrs["spec"])
@@ -79,28 +129,3 @@ def test_foreign_netcdf_rejected(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(bm.ModelFileError, match="an existing file"):
         bm.load(tmp_path / "nope.nc")
-
-
-@pytest.mark.slow
-def test_pymc_sampler_reproducible_with_itself(sim3):
-    data = sim3.data.subset_dates(0, 50)
-    spec = bm.MMM(seasonality=0, l_max=4)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        a, b = (spec.fit(data, sampler="pymc", chains=2, draws=30, tune=30, seed=5, progress=False) for _ in range(2))
-    np.testing.assert_array_equal(stack_draws(a.posterior["roi"]), stack_draws(b.posterior["roi"]))
-    pd.testing.assert_frame_equal(a.roi(), b.roi())
-
-
-@pytest.mark.slow
-def test_bad_fit_warns_once_and_keeps_samples(sim3):
-    data = sim3.data.subset_dates(0, 50)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fit = bm.MMM(seasonality=0).fit(data, chains=2, draws=20, tune=5, seed=1, progress=False)
-    ours = [w for w in caught if "bayes_mmm fit needs attention" in str(w.message)]
-    assert len(ours) == 1
-    assert "ESS <" in str(ours[0].message) or "R-hat" in str(ours[0].message)
-    diag = fit.diagnostics()
-    assert (diag["problem"] != "").any() and diag.attrs["advice"]
-    assert np.isfinite(fit.roi()["mean"]).all()  # samples are kept and usable
