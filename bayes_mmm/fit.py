@@ -271,8 +271,11 @@ class MMMFit:
         table.attrs.update({**problems, "advice": advice(params, problems, dominated), "prior_dominated": dominated})
         return table
 
-    def warn_if_problems(self) -> None:
-        """Issue exactly one UserWarning summarising convergence problems; never raises, never drops draws."""
+    def warn_if_problems(self, extra: list[str] = ()) -> None:
+        """Issue exactly one UserWarning summarising convergence problems; never raises, never drops draws.
+
+        ``extra``: further notes to fold into the same warning (e.g. an optional group that failed).
+        """
         try:
             with warnings.catch_warnings():  # ArviZ/numpy chatter is folded into the one warning
                 warnings.simplefilter("ignore")
@@ -280,6 +283,7 @@ class MMMFit:
         except Exception as exc:  # diagnostics must never lose the samples
             notes = [f"diagnostics could not be computed ({type(exc).__name__}: {exc}); the draws are kept - "
                      "inspect fit.tree['sample_stats'] and fit.tree['posterior'] directly."]
+        notes = [*extra, *notes]
         if notes:
             warnings.warn("bayes_mmm fit needs attention:\n- " + "\n- ".join(notes)
                           + "\nSee fit.diagnostics() for the table of problems with advice.", UserWarning, stacklevel=3)

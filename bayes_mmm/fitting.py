@@ -80,24 +80,41 @@ def fit_model(spec, data: MMMData, *, chains, draws, tune, seed, sampler, holdou
                                            coords={"date": train.dates.values, "geo": list(train.geos)})}
     from .priorcheck import prior_draws
 
-    groups["/prior"] = prior_draws(model, 1000, seed)
+    # The draws exist now: nothing after this point may lose them. Optional extras that fail are
+    # left out and reported in the single post-fit warning instead of raising.
+    failed: list[str] = []
+
+    def extra(group: str, compute) -> None:
+        try:
+            groups[group] = compute()
+        except Exception as exc:  # noqa: BLE001 - reported, never swallowed silently
+            failed.append(f"the {group.strip('/')} group could not be computed ({type(exc).__name__}: {exc}); "
+                          "the posterior draws are kept without it.")
+
+    extra("/prior", lambda: prior_draws(model, 1000, seed))
     if log_likelihood:
-        import pymc as pm
+        def loglik():
+            import pymc as pm
 
-        ll_tree = xr.DataTree.from_dict({"/posterior": groups["/posterior"]})
-        ll = pm.compute_log_likelihood(ll_tree, var_names=["y"], model=model, extend_inferencedata=False,
-                                       progressbar=False)
-        groups["/log_likelihood"] = ll if isinstance(ll, xr.Dataset) else ll["log_likelihood"].to_dataset()
+            ll_tree = xr.DataTree.from_dict({"/posterior": groups["/posterior"]})
+            ll = pm.compute_log_likelihood(ll_tree, var_names=["y"], model=model, extend_inferencedata=False,
+                                           progressbar=False)
+            return ll if isinstance(ll, xr.Dataset) else ll["log_likelihood"].to_dataset()
+
+        extra("/log_likelihood", loglik)
     if posterior_predictive:
-        import pymc as pm
+        def predictive():
+            import pymc as pm
 
-        with model:
-            pp = pm.sample_posterior_predictive(tree, random_seed=seed, progressbar=False)
-        groups["/posterior_predictive"] = pp["posterior_predictive"].to_dataset()
+            with model:
+                pp = pm.sample_posterior_predictive(tree, random_seed=seed, progressbar=False)
+            return pp["posterior_predictive"].to_dataset()
+
+        extra("/posterior_predictive", predictive)
     fit_info = {"sampler": sampler, "chains": chains, "draws": draws, "tune": tune, "seed": seed,
                 "holdout": int(holdout), "target_accept": target_accept}
     result = MMMFit.from_parts(spec=spec, data=data, groups=groups, fit_info=fit_info, lift_tests=tests)
-    result.warn_if_problems()
+    result.warn_if_problems(extra=failed)
     return result
 
 

@@ -137,6 +137,47 @@ def test_healthy_fit_is_silent(mock_fit, monkeypatch):
         mock_fit.warn_if_problems()
 
 
+def _fake_sampler(mock_fit, monkeypatch, **stats):
+    """fit() runs for real, except that NUTS is replaced by the mock fit's draws (+ given sample stats)."""
+    sample_stats = mock_fit.tree["sample_stats"].to_dataset().assign(
+        {k: (("chain", "draw"), v) for k, v in stats.items()})
+    tree = xr.DataTree.from_dict({"/posterior": mock_fit.posterior, "/sample_stats": sample_stats})
+    monkeypatch.setattr("bayes_mmm.fitting.sample_posterior", lambda model, **kw: tree)
+
+
+def test_fit_path_folds_sampler_problems_into_one_warning(mock_fit, sim3, monkeypatch):
+    diverging = np.zeros((2, 100), bool)
+    diverging[0, :3] = True
+    energy = np.random.default_rng(0).normal(size=(2, 100)).cumsum(axis=1)  # BFMI << 0.3
+    _fake_sampler(mock_fit, monkeypatch, diverging=diverging, energy=energy)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = bm.MMM().fit(sim3.data, chains=2, draws=100, tune=0, seed=3, progress=False, holdout=0)
+    user = [w for w in caught if issubclass(w.category, UserWarning)]
+    assert len(user) == 1
+    text = str(user[0].message)
+    assert "3 divergent transitions" in text and "Low energy BFMI" in text and "target_accept" in text
+    sampler_rows = fit.diagnostics().query("parameter == 'sampler'")
+    assert set(sampler_rows["problem"]) >= {"3 divergences", *(f"BFMI {b:.2f} < 0.3 in chain {i}"
+                                                              for i, b in enumerate(bfmi(energy)))}
+
+
+def test_failing_extra_step_keeps_the_draws(mock_fit, sim3, monkeypatch):
+    _fake_sampler(mock_fit, monkeypatch)
+
+    def broken_prior(*args, **kwargs):
+        raise RuntimeError("prior sampling exploded")
+
+    monkeypatch.setattr("bayes_mmm.priorcheck.prior_draws", broken_prior)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = bm.MMM().fit(sim3.data, chains=2, draws=100, tune=0, seed=3, progress=False, holdout=0)
+    user = [w for w in caught if issubclass(w.category, UserWarning)]
+    assert len(user) == 1
+    assert "the prior group could not be computed (RuntimeError: prior sampling exploded)" in str(user[0].message)
+    assert "prior" not in fit.tree.children and np.isfinite(fit.roi()["mean"]).all()
+
+
 @pytest.mark.slow
 def test_bad_fit_warns_once_and_keeps_samples(sim3):
     data = sim3.data.subset_dates(0, 50)
