@@ -6,7 +6,6 @@ Save/load round trips live in test_model_files.py, reproducibility in test_repro
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import bayes_mmm as bm
