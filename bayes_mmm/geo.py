@@ -40,7 +40,8 @@ def compare_fits(fits: dict) -> pd.DataFrame:
     if missing:
         raise SpecError(message(f"fits {missing}", "fits made with fit(..., log_likelihood=True)",
                                 "no log_likelihood group"))
-    return pd.DataFrame(az.compare({name: f.tree for name, f in fits.items()}, round_to=None))
+    # round_to="none": raw numbers (ArviZ rounds weights to ~2 significant digits otherwise)
+    return pd.DataFrame(az.compare({name: f.tree for name, f in fits.items()}, round_to="none"))
 
 
 def shrinkage(partial_fit, unpooled_fit, level: float = 0.9) -> pd.DataFrame:

@@ -5,7 +5,8 @@
     python benchmarks/bench_fit.py --no-competitor # bayes_mmm only
 
 Prints one JSON line per model with compile_s, sample_s, min_ess_bulk (over free parameters),
-ess_per_s (= min_ess_bulk / sample_s), ess_per_total_s (compile included), divergences, max_rhat;
+ess_per_s (= min_ess_bulk / sample_s), ess_per_total_s (compile included), divergences, max_rhat,
+mean_leapfrog_steps (NUTS steps per draw: the geometry; times the gradient cost = the time);
 when pymc-marketing is importable (the optional ``bench`` extra) the bayes_mmm line also carries
 ``ratio_vs_pymc_marketing`` (our ess_per_s over theirs) and ``ratio_total_vs_pymc_marketing``.
 Both models are compiled with ``nutpie.compile_pymc_model`` and sampled with ``nutpie.sample``
@@ -35,10 +36,12 @@ def _stats(tree, free_names: list[str], compile_s: float, sample_s: float) -> di
     rhat = az.rhat(post)
     min_ess = min(float(ess[v].min()) for v in ess.data_vars)
     max_rhat = max(float(rhat[v].max()) for v in rhat.data_vars)
-    divergences = int(tree["sample_stats"].to_dataset()["diverging"].sum())
+    stats = tree["sample_stats"].to_dataset()
+    divergences = int(stats["diverging"].sum())
+    steps = float(stats["n_steps"].mean()) if "n_steps" in stats else float("nan")
     return {"compile_s": round(compile_s, 2), "sample_s": round(sample_s, 2), "min_ess_bulk": round(min_ess, 1),
             "ess_per_s": round(min_ess / sample_s, 2), "ess_per_total_s": round(min_ess / (compile_s + sample_s), 2),
-            "divergences": divergences, "max_rhat": round(max_rhat, 4)}
+            "divergences": divergences, "max_rhat": round(max_rhat, 4), "mean_leapfrog_steps": round(steps, 1)}
 
 
 def run_nutpie(model, chains: int, draws: int, tune: int, seed: int, **sample_kwargs) -> dict:

@@ -61,7 +61,9 @@ case "$job" in
       { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
         || echo "[dev.sh] note: could not install chromium; the report rendering test will be skipped" >&2
     fi
-    exec "$VENV/bin/python" -m pytest -q "$@" ;;
+    # two pytest-xdist workers: NUTS compiles are single-threaded, so two at once use both cores
+    # (BAYES_MMM_TEST_WORKERS=0 runs serially); modules sharing an expensive fit stay on one worker
+    exec "$VENV/bin/python" -m pytest -q -n "${BAYES_MMM_TEST_WORKERS:-2}" --dist loadgroup "$@" ;;
   bench)
     ensure_venv "test"
     exec "$VENV/bin/python" benchmarks/bench_fit.py "$@" ;;

@@ -68,6 +68,7 @@ def default_fit(short_sim):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("default_fit")  # share the module fit on one worker
 def test_prior_dominated_flag(default_fit):
     flags = default_fit.prior_dominated().set_index("channel")
     assert flags.loc["social_spend", "prior_dominated"]
@@ -78,6 +79,7 @@ def test_prior_dominated_flag(default_fit):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("default_fit")  # share the module fit on one worker
 def test_benchmark_priors_cut_roi_error(short_sim, default_fit):
     truth = short_sim.true_roi().set_index("channel")["true_roi"]
     # benchmark priors: medians within +-30% of the truth, honest width
@@ -94,6 +96,7 @@ def test_benchmark_priors_cut_roi_error(short_sim, default_fit):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("default_fit")  # share the module fit on one worker
 def test_lift_test_moves_roi_toward_truth_and_narrows(short_sim, default_fit):
     test, true_lift = _go_dark(short_sim, "social_spend")
     test["lift"], test["lift_se"] = true_lift, abs(true_lift) * 0.1
