@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -11,8 +13,14 @@ def prior_draws(model, draws: int, seed: int | None) -> xr.Dataset:
     """Prior draws of the ``roi`` and ``share`` Deterministics of a built model."""
     import pymc as pm
 
-    with model:
-        prior = pm.sample_prior_predictive(draws=draws, var_names=["roi", "share"], random_seed=seed)
+    log = logging.getLogger("pymc")
+    level = log.level
+    log.setLevel(logging.WARNING)  # pymc logs "Sampling: [...]" at INFO: noise in a notebook cell
+    try:
+        with model:
+            prior = pm.sample_prior_predictive(draws=draws, var_names=["roi", "share"], random_seed=seed)
+    finally:
+        log.setLevel(level)
     return prior["prior"].to_dataset()
 
 
