@@ -6,7 +6,7 @@ Config (YAML)::
     data:  {date: date, target: sales, channels: [tv_spend, search_spend], controls: [price_index]}
     model: {adstock: geometric, saturation: hill, l_max: 8,
             channels: {tv_spend: {effect: {type: ROIPrior, median: 1.5, interval: [0.5, 4.0]}}}}
-    fit:   {chains: 4, draws: 1000, tune: 1000, seed: 1}
+    fit:   {chains: 4, draws: 1000, tune: 500, seed: 1}
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def fit_command(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     data = bm.MMMData.from_frame(frame, **config["data"])
     spec = bm.MMM.from_dict(config.get("model") or {})
-    settings = {"chains": 4, "draws": 1000, "tune": 1000, "seed": 1, **(config.get("fit") or {})}
+    settings = {"chains": 4, "draws": 1000, "tune": 500, "seed": 1, **(config.get("fit") or {})}
     fit = spec.fit(data, progress=not args.quiet, **settings)
     roi = fit.roi()
     roi.to_csv(out / "roi.csv", index=False)
@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--channels", type=int, default=3)
     d.add_argument("--chains", type=int, default=4)
     d.add_argument("--draws", type=int, default=1000)
-    d.add_argument("--tune", type=int, default=1000)
+    d.add_argument("--tune", type=int, default=500)
     d.add_argument("--seed", type=int, default=1)
     d.add_argument("--out", default="demo_output")
     d.add_argument("--quiet", action="store_true", help="no progress bar")
