@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 
+@contextmanager
+def quiet_pymc():
+    """Silence pymc's INFO log ("Sampling: [...]"), noise in a notebook cell, for the block."""
+    log = logging.getLogger("pymc")
+    level = log.level
+    log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
 def prior_draws(model, draws: int, seed: int | None) -> xr.Dataset:
     """Prior draws of the ``roi`` and ``share`` Deterministics of a built model."""
     import pymc as pm
 
-    log = logging.getLogger("pymc")
-    level = log.level
-    log.setLevel(logging.WARNING)  # pymc logs "Sampling: [...]" at INFO: noise in a notebook cell
-    try:
-        with model:
-            prior = pm.sample_prior_predictive(draws=draws, var_names=["roi", "share"], random_seed=seed)
-    finally:
-        log.setLevel(level)
+    with quiet_pymc(), model:
+        prior = pm.sample_prior_predictive(draws=draws, var_names=["roi", "share"], random_seed=seed)
     return prior["prior"].to_dataset()
 
 

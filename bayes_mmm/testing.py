@@ -20,11 +20,12 @@ def prior_fit(spec, data, draws: int = 200, seed: int = 0, chains: int = 2, lift
 
     from .lift import validate_lift_tests
     from .model import build_model
+    from .priorcheck import quiet_pymc
 
     lift_tests = None if lift_tests is None else validate_lift_tests(lift_tests, data)
     model = build_model(spec, data, lift_tests=lift_tests)
     names = [v.name for v in model.free_RVs + model.deterministics]
-    with model:
+    with quiet_pymc(), model:
         prior = pm.sample_prior_predictive(draws=chains * draws, var_names=names, random_seed=seed)
     ds = prior["prior"].to_dataset()
     post = ds.isel(chain=0).rename({"draw": "flat"}).assign_coords(

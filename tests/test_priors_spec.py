@@ -65,3 +65,13 @@ def test_harmful_channel_cannot_take_roi_prior(sim3):
     spec = bm.MMM(channels={"tv_spend": bm.ChannelSpec(harmful=True, effect=bm.ROIPrior(1, (0.5, 2)))})
     with pytest.raises(bm.SpecError, match="harmful"):
         spec.resolve(sim3.data.channels)
+
+
+def test_prior_draws_do_not_log_pymc_sampling_line(sim3, caplog):
+    """pymc's INFO 'Sampling: [...]' line is noise in a notebook cell: prior draws silence it."""
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="pymc"):
+        bm.MMM().prior_roi(sim3.data, draws=50)
+        assert logging.getLogger("pymc").level == logging.INFO  # the user's level is restored
+    assert not [r for r in caplog.records if r.getMessage().startswith("Sampling")]
