@@ -38,10 +38,16 @@ def sample_posterior(model, *, sampler: str, chains: int, draws: int, tune: int,
             warnings.warn("nutpie is not installed; falling back to PyMC's NUTS sampler.", UserWarning)
             sampler = "pymc"
     if sampler == "nutpie":
-        compiled = nutpie.compile_pymc_model(model)
-        tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
-                             progress_bar=progress, save_warmup=False, target_accept=target_accept,
-                             adaptation="low_rank")  # low-rank mass matrix: handles correlated effects
+        from pytensor import config
+
+        # No fast-math: with it, a freshly JIT-compiled log-density and the one loaded from PyTensor's
+        # Numba cache round differently, so the same seed gave different draws on a machine's first
+        # fit than on later ones. Exact IEEE arithmetic costs about 5% per gradient.
+        with config.change_flags(numba__fastmath=False):
+            compiled = nutpie.compile_pymc_model(model)
+            tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
+                                 progress_bar=progress, save_warmup=False, target_accept=target_accept,
+                                 adaptation="low_rank")  # low-rank mass matrix: handles correlated effects
     else:
         with model:
             tree = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, nuts_sampler=sampler,

@@ -39,21 +39,25 @@ def _stats(tree, free_names: list[str], compile_s: float, sample_s: float) -> di
     stats = tree["sample_stats"].to_dataset()
     divergences = int(stats["diverging"].sum())
     steps = float(stats["n_steps"].mean()) if "n_steps" in stats else float("nan")
-    return {"compile_s": round(compile_s, 2), "sample_s": round(sample_s, 2), "total_s": round(compile_s + sample_s, 2), "min_ess_bulk": round(min_ess, 1),
+    return {"compile_s": round(compile_s, 2), "sample_s": round(sample_s, 2), "total_s": round(compile_s + sample_s, 2),
+            "min_ess_bulk": round(min_ess, 1),
             "ess_per_s": round(min_ess / sample_s, 2), "ess_per_total_s": round(min_ess / (compile_s + sample_s), 2),
             "divergences": divergences, "max_rhat": round(max_rhat, 4), "mean_leapfrog_steps": round(steps, 1)}
 
 
-def run_nutpie(model, chains: int, draws: int, tune: int, seed: int, **sample_kwargs) -> dict:
+def run_nutpie(model, chains: int, draws: int, tune: int, seed: int, fastmath: bool = True, **sample_kwargs) -> dict:
+    """Compile and sample; ``fastmath=False`` is what bayes_mmm's fit() uses (reproducible draws)."""
     import nutpie
+    from pytensor import config
 
-    t0 = time.perf_counter()
-    compiled = nutpie.compile_pymc_model(model)
-    compile_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed, progress_bar=False,
-                         save_warmup=False, **sample_kwargs)
-    sample_s = time.perf_counter() - t0
+    with config.change_flags(numba__fastmath=fastmath):
+        t0 = time.perf_counter()
+        compiled = nutpie.compile_pymc_model(model)
+        compile_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed, progress_bar=False,
+                             save_warmup=False, **sample_kwargs)
+        sample_s = time.perf_counter() - t0
     free = [v.name for v in model.free_RVs]
     return _stats(tree, free, compile_s, sample_s)
 
@@ -62,7 +66,7 @@ def bench_bayes_mmm(sim, saturation: str, args) -> dict:
     spec = bm.MMM(adstock="geometric", saturation=saturation, l_max=8)
     model = build_model(spec, sim.data)
     target_accept = 0.95 if sim.data.is_geo else 0.9  # the package defaults of fit()
-    out = run_nutpie(model, args.chains, args.draws, args.tune, args.seed, adaptation="low_rank",
+    out = run_nutpie(model, args.chains, args.draws, args.tune, args.seed, fastmath=False, adaptation="low_rank",
                      target_accept=target_accept)
     return {"model": f"bayes_mmm[geometric+{saturation}]", **out}
 

@@ -39,3 +39,36 @@ def test_same_seed_same_draws_and_tables(data60, sampler):
     assert a.fit_info["sampler"] == sampler and a.posterior.sizes["chain"] == 2 and a.posterior.sizes["draw"] == 50
     _assert_same(a, b)
     assert not np.array_equal(a.posterior["roi"].values, c.posterior["roi"].values)  # the seed is actually used
+
+
+_FIT_IN_FRESH_PROCESS = """
+import sys, warnings
+import numpy as np
+import bayes_mmm as bm
+warnings.simplefilter("ignore")
+data = bm.simulate(104, 3, seed=1).data.subset_dates(0, 60)
+fit = bm.MMM(seasonality=0).fit(data, chains=2, draws=50, tune=50, seed=7, progress=False)
+np.save(sys.argv[1], fit.posterior["roi"].values)
+"""
+
+
+@pytest.mark.slow
+def test_same_draws_from_a_cold_and_a_cached_compile(tmp_path):
+    """The first fit on a machine (compiled from scratch) and later ones (PyTensor's Numba cache) agree.
+
+    Each fit runs in its own process against one fresh PyTensor compile directory: the first
+    compiles everything, the second loads the cached functions. With Numba fast-math the two
+    binaries rounded differently and NUTS followed different trajectories from the same seed.
+    """
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTENSOR_FLAGS": f"base_compiledir={tmp_path / 'compiledir'}"}
+    draws = []
+    for run in ("cold", "cached"):
+        out = tmp_path / f"{run}.npy"
+        subprocess.run([sys.executable, "-c", _FIT_IN_FRESH_PROCESS, str(out)], check=True, env=env,
+                       capture_output=True, timeout=600)
+        draws.append(np.load(out))
+    np.testing.assert_array_equal(draws[0], draws[1])
