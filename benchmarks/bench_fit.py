@@ -27,6 +27,7 @@ import arviz as az
 import numpy as np
 
 import bayes_mmm as bm
+from bayes_mmm.fitting import NUTPIE_COMPILE_FLAGS
 from bayes_mmm.model import build_model
 
 
@@ -45,12 +46,13 @@ def _stats(tree, free_names: list[str], compile_s: float, sample_s: float) -> di
             "divergences": divergences, "max_rhat": round(max_rhat, 4), "mean_leapfrog_steps": round(steps, 1)}
 
 
-def run_nutpie(model, chains: int, draws: int, tune: int, seed: int, fastmath: bool = True, **sample_kwargs) -> dict:
-    """Compile and sample; ``fastmath=False`` is what bayes_mmm's fit() uses (reproducible draws)."""
+def run_nutpie(model, chains: int, draws: int, tune: int, seed: int, flags: dict | None = None,
+               **sample_kwargs) -> dict:
+    """Compile and sample under PyTensor ``flags`` (bayes_mmm: the ones its fit() uses)."""
     import nutpie
     from pytensor import config
 
-    with config.change_flags(numba__fastmath=fastmath):
+    with config.change_flags(**(flags or {})):
         t0 = time.perf_counter()
         compiled = nutpie.compile_pymc_model(model)
         compile_s = time.perf_counter() - t0
@@ -66,8 +68,8 @@ def bench_bayes_mmm(sim, saturation: str, args) -> dict:
     spec = bm.MMM(adstock="geometric", saturation=saturation, l_max=8)
     model = build_model(spec, sim.data)
     target_accept = 0.95 if sim.data.is_geo else 0.9  # the package defaults of fit()
-    out = run_nutpie(model, args.chains, args.draws, args.tune, args.seed, fastmath=False, adaptation="low_rank",
-                     target_accept=target_accept)
+    out = run_nutpie(model, args.chains, args.draws, args.tune, args.seed, flags=NUTPIE_COMPILE_FLAGS,
+                     adaptation="low_rank", target_accept=target_accept)
     return {"model": f"bayes_mmm[geometric+{saturation}]", **out}
 
 
