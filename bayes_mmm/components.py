@@ -145,7 +145,9 @@ def seasonality(design: Design, params: dict):
     """Fourier seasonality in scaled units, ``(..., date, geo|1)``; per-region amplitude if given."""
     if "seasonality" not in params:
         return 0.0 * design.time[:, None]
-    shape = (params["seasonality"] @ design.fourier.T)[..., :, None]
+    # an elementwise product and sum rather than ``@``: a matrix product compiles to a BLAS call
+    # that costs Numba ~5 s to compile (and its gradient another) for a 4-term sum.
+    shape = (params["seasonality"][..., None, :] * design.fourier).sum(axis=-1)[..., :, None]
     if "seasonality_amp" in params:
         shape = shape * params["seasonality_amp"][..., None, :]
     return shape

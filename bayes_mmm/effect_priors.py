@@ -51,7 +51,7 @@ def channel_effects(spec, data, layout, params, channels, saturated, media_padde
         tau = spec.prior("geo_effect_sd").build("geo_effect_sd", dims="channel")
         z = pm.Normal("geo_effect_z", 0.0, 1.0, dims=("geo", "channel"))
         geo_mult = pt.exp(tau * z - tau**2 / 2)
-    beta = pt.zeros((n_geo, n_ch))
+    beta, parts = pt.zeros((n_geo, n_ch)), []
     for kind, groups in layout.items():
         if kind not in EFFECT_KINDS:
             continue
@@ -62,7 +62,7 @@ def channel_effects(spec, data, layout, params, channels, saturated, media_padde
                 first = group.priors[0]
                 free = getattr(pm, first.distribution)(
                     group.variable, dims=dims, **{k: np.array([p.params[k] for p in group.priors]) for k in first.params})
-                value = free if free.ndim == 2 else pt.broadcast_to(free, (n_geo, len(idx)))
+                value = free if free.ndim == 2 else pt.ones((n_geo, 1)) * free[None, :]
                 if geo_mult is not None:
                     value = value * geo_mult[:, idx]
             else:
@@ -86,5 +86,9 @@ def channel_effects(spec, data, layout, params, channels, saturated, media_padde
                 else:
                     mult = None if geo_mult is None else geo_mult[:, idx]
                     value = beta_from_total(quantity, amount.sum(axis=0), unit_total, mult)
-            beta = pt.set_subtensor(beta[:, idx], value)
+            parts.append((idx, value))
+    if len(parts) == 1 and list(parts[0][0]) == list(range(n_ch)):
+        return parts[0][1]  # one effect group covering every channel: no scatter (fewer nodes to compile)
+    for idx, value in parts:
+        beta = pt.set_subtensor(beta[:, idx], value)
     return beta

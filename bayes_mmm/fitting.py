@@ -18,6 +18,16 @@ SAMPLERS = ("nutpie", "pymc", "numpyro")
 # different draws on a machine's first fit than on later ones. Exact IEEE arithmetic costs ~5%.
 NUTPIE_COMPILE_FLAGS = {"numba__fastmath": False}
 
+# nutpie's NUTS settings (docs/benchmarks.md has the measurements behind them):
+# * low-rank mass matrix: adapts to the correlations that remain (Hill half vs slope, ROI vs slope,
+#   trend vs a trending control); a diagonal one doubled the steps of the regional Hill model;
+# * maxdepth 7 (at most 127 leapfrog steps per draw, nutpie's default is 10 = 1023): draws after
+#   warm-up take 13-18 steps, but early warm-up draws, before the mass matrix is adapted, ran to
+#   hundreds of steps and made up half the regional benchmark's gradients. A draw that hits the cap is
+#   still a valid NUTS draw (just less efficient) and is counted by MMMFit.diagnostics().
+NUTS_SETTINGS = {"adaptation": "low_rank", "maxdepth": 7}
+DEFAULT_TARGET_ACCEPT = 0.9
+
 
 def _check_settings(chains, draws, tune, seed, sampler, holdout, data: MMMData):
     for name, value, low in (("chains", chains, 1), ("draws", draws, 10), ("tune", tune, 0)):
@@ -49,7 +59,7 @@ def sample_posterior(model, *, sampler: str, chains: int, draws: int, tune: int,
             compiled = nutpie.compile_pymc_model(model)
             tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
                                  progress_bar=progress, save_warmup=False, target_accept=target_accept,
-                                 adaptation="low_rank")  # low-rank mass matrix: handles correlated effects
+                                 **NUTS_SETTINGS)
     else:
         with model:
             tree = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, nuts_sampler=sampler,
@@ -75,7 +85,7 @@ def fit_model(spec, data: MMMData, *, chains, draws, tune, seed, sampler, holdou
         raise SpecError(message("data", "an MMMData (use bm.MMMData.from_frame(df, ...))", type(data).__name__))
     _check_settings(chains, draws, tune, seed, sampler, holdout, data)
     if target_accept is None:
-        target_accept = 0.95 if data.is_geo else 0.9
+        target_accept = DEFAULT_TARGET_ACCEPT
     if not 0.5 <= target_accept < 1:
         raise SpecError(message("target_accept", "a probability in [0.5, 1)", target_accept))
     train = data.subset_dates(0, data.n_dates - holdout)

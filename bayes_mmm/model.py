@@ -85,6 +85,8 @@ def _vector_prior(group: ParamGroup):
 
 
 def _scatter(pt, groups: list[ParamGroup], values: list, index: dict[str, int], n: int, fill: float = 0.5):
+    if len(groups) == 1 and [index[c] for c in groups[0].channels] == list(range(n)):
+        return values[0]  # one RV for every channel, in order: nothing to scatter
     full = pt.ones(n) * fill
     for group, value in zip(groups, values):
         full = pt.set_subtensor(full[np.array([index[c] for c in group.channels])], value)

@@ -268,8 +268,8 @@ class MMM:
             holdout: last N periods kept out of the fit and predicted for out-of-sample metrics.
             lift_tests: optional DataFrame of experiments (see :mod:`bayes_mmm.lift`).
             progress: show a progress bar.
-            target_accept: NUTS target acceptance (raise towards 0.99 if divergences appear); default
-                0.9 for national data and 0.95 for regional data (hierarchical geometry).
+            target_accept: NUTS target acceptance, default 0.9 (``fitting.DEFAULT_TARGET_ACCEPT``);
+                raise it to 0.95-0.99 if divergences appear (small regional panels are the usual case).
             posterior_predictive: also draw posterior predictive samples.
             log_likelihood: store pointwise log-likelihood (needed for LOO model comparison).
         """

@@ -27,7 +27,7 @@ import arviz as az
 import numpy as np
 
 import bayes_mmm as bm
-from bayes_mmm.fitting import NUTPIE_COMPILE_FLAGS
+from bayes_mmm.fitting import DEFAULT_TARGET_ACCEPT, NUTPIE_COMPILE_FLAGS, NUTS_SETTINGS
 from bayes_mmm.model import build_model
 
 
@@ -67,9 +67,8 @@ def run_nutpie(model, chains: int, draws: int, tune: int, seed: int, flags: dict
 def bench_bayes_mmm(sim, saturation: str, args) -> dict:
     spec = bm.MMM(adstock="geometric", saturation=saturation, l_max=8)
     model = build_model(spec, sim.data)
-    target_accept = 0.95 if sim.data.is_geo else 0.9  # the package defaults of fit()
     out = run_nutpie(model, args.chains, args.draws, args.tune, args.seed, flags=NUTPIE_COMPILE_FLAGS,
-                     adaptation="low_rank", target_accept=target_accept)
+                     target_accept=DEFAULT_TARGET_ACCEPT, **NUTS_SETTINGS)  # fit()'s defaults
     return {"model": f"bayes_mmm[geometric+{saturation}]", **out}
 
 
