@@ -70,3 +70,31 @@ def test_geo_long_frame():
     data = build(pd.concat([a, b]), geo="region")
     assert data.geos == ("north", "south") and data.target.shape == (30, 2)
     np.testing.assert_allclose(data.target[:, 1], b["sales"])
+
+
+def test_regional_log_density_graph_has_no_blas_or_scatter_nodes():
+    """Cold-compile cost guard: every node of the log-density + gradient graph is a separately
+    Numba-compiled function (~0.3 s each, a BLAS matrix product ~5 s). The default regional model
+    must not build a matrix product (seasonality is a product-sum) nor scatter channel parameters
+    into a vector when one random variable already covers every channel (docs/benchmarks.md)."""
+    import pytensor
+    import pytensor.tensor as pt
+    from pytensor.graph.rewriting.utils import rewrite_graph
+    from pytensor.tensor.basic import Alloc
+    from pytensor.tensor.math import Dot
+    from pytensor.tensor.subtensor import IncSubtensor
+
+    from bayes_mmm.model import build_model
+
+    sim = bm.simulate(52, 3, geos=4, seed=0)
+    model = build_model(bm.MMM(), sim.data)
+    logp = model.logp()
+    grads = pt.grad(logp, model.value_vars)
+    outputs = rewrite_graph([logp, *grads], include=("fast_run",), exclude=("inplace",))
+    def ops(graph):
+        return {type(node.op) for node in pytensor.graph.basic.io_toposort(model.value_vars, graph)}
+
+    blas = sorted(op.__name__ for op in ops(outputs) if op is Dot or op.__name__.startswith(("Dot", "Gemm", "Gemv", "CGem", "Ger")))
+    assert not blas, blas
+    forward = ops(outputs[:1])  # scatters live in the forward pass (the gradient slices by itself)
+    assert not any(issubclass(op, (Alloc, IncSubtensor)) for op in forward), sorted(op.__name__ for op in forward)
