@@ -21,11 +21,12 @@ NUTPIE_COMPILE_FLAGS = {"numba__fastmath": False}
 # nutpie's NUTS settings (docs/benchmarks.md has the measurements behind them):
 # * low-rank mass matrix: adapts to the correlations that remain (Hill half vs slope, ROI vs slope,
 #   trend vs a trending control); a diagonal one doubled the steps of the regional Hill model;
-# * maxdepth 7 (at most 127 leapfrog steps per draw, nutpie's default is 10 = 1023): draws after
-#   warm-up take 13-18 steps, but early warm-up draws, before the mass matrix is adapted, ran to
-#   hundreds of steps and made up half the regional benchmark's gradients. A draw that hits the cap is
-#   still a valid NUTS draw (just less efficient) and is counted by MMMFit.diagnostics().
-NUTS_SETTINGS = {"adaptation": "low_rank", "maxdepth": 7}
+# * nutpie's default tree depth (10). A cap of 7 cut the regional warm-up cost by a third, but 4 of
+#   the calibration study's 60 fits then had a divergence; re-fitting those 4 gave 1 with the default
+#   depth or a cap of 8 (which saves nothing), 4 with the cap of 7.
+# * target_accept 0.9 for national and regional fits (0.95 took 24-31 leapfrog steps per draw on the
+#   regional benchmark instead of 15-17); raise it if a fit reports divergences.
+NUTS_SETTINGS = {"adaptation": "low_rank"}
 DEFAULT_TARGET_ACCEPT = 0.9
 
 
