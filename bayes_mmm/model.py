@@ -21,7 +21,7 @@ from .data import MMMData
 from .errors import DataError, SpecError, describe_rows, message
 from .priors import Prior
 from .spec import MMM, ResolvedChannel
-from .effect_priors import EFFECT_KINDS, channel_effects
+from .effect_priors import EFFECT_KINDS, channel_effects, scatter_channels
 from .transforms import ADSTOCKS, SATURATIONS
 
 
@@ -82,15 +82,6 @@ def _vector_prior(group: ParamGroup):
     first = group.priors[0]
     params = {k: np.array([p.params[k] for p in group.priors]) for k in first.params}
     return getattr(pm, first.distribution)(group.variable, **params, dims=group.dim)
-
-
-def _scatter(pt, groups: list[ParamGroup], values: list, index: dict[str, int], n: int, fill: float = 0.5):
-    if len(groups) == 1 and [index[c] for c in groups[0].channels] == list(range(n)):
-        return values[0]  # one RV for every channel, in order: nothing to scatter
-    full = pt.ones(n) * fill
-    for group, value in zip(groups, values):
-        full = pt.set_subtensor(full[np.array([index[c] for c in group.channels])], value)
-    return full
 
 
 GEO_SHAPE_SD = {"alpha": 0.3}  # logit scale; other shape parameters vary on the log scale
@@ -164,7 +155,8 @@ def build_model(spec: MMM, data: MMMData, lift_tests=None, scales: Scales | None
         for param, groups in layout.items():
             if param in EFFECT_KINDS:
                 continue
-            params[param] = _scatter(pt, groups, [_vector_prior(g) for g in groups], index, n_ch)
+            params[param] = scatter_channels([([index[c] for c in g.channels], _vector_prior(g)) for g in groups],
+                                             (n_ch,), fill=0.5)  # unused by channels without the parameter
         geo_media = spec.geo_media and n_geo > 1
         if geo_media:
             params = {k: _per_region(k, v, n_geo) for k, v in params.items()}

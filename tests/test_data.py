@@ -91,10 +91,12 @@ def test_regional_log_density_graph_has_no_blas_or_scatter_nodes():
     logp = model.logp()
     grads = pt.grad(logp, model.value_vars)
     outputs = rewrite_graph([logp, *grads], include=("fast_run",), exclude=("inplace",))
+
     def ops(graph):
         return {type(node.op) for node in pytensor.graph.basic.io_toposort(model.value_vars, graph)}
 
-    blas = sorted(op.__name__ for op in ops(outputs) if op is Dot or op.__name__.startswith(("Dot", "Gemm", "Gemv", "CGem", "Ger")))
+    blas = sorted(op.__name__ for op in ops(outputs)
+                  if op is Dot or op.__name__.startswith(("Dot", "Gemm", "Gemv", "CGem", "Ger")))
     assert not blas, blas
     forward = ops(outputs[:1])  # scatters live in the forward pass (the gradient slices by itself)
     assert not any(issubclass(op, (Alloc, IncSubtensor)) for op in forward), sorted(op.__name__ for op in forward)
