@@ -8,23 +8,53 @@ Spec -> fit -> result::
     fit.roi(level=0.9)
 """
 
-__version__ = "0.1.0"
-
-from .data import MMMData
-from .errors import BayesMMMError, DataError, ModelFileError, OptimizationError, SpecError
-from .fit import MMMFit
-from .optimize import optimize_budget
-from .persistence import load
-from .plans import Plan
-from .priors import MROIPrior, Prior, RelativeROIPrior, ROIPrior, SharePrior
-from .scenarios import BudgetResult, PlanOutcome, evaluate_plan, scenario
-from .simulate import Simulation, simulate
-from .spec import MMM, ChannelSpec
-from .transforms import ADSTOCKS, SATURATIONS
+from bayes_mmm.core.errors import (
+    BayesMMMError,
+    DataError,
+    ModelFileError,
+    OptimizationError,
+    SpecError,
+)
+from bayes_mmm.core.version import __version__
+from bayes_mmm.data.mmm_data import MMMData
+from bayes_mmm.model.priors import MROIPrior, Prior, RelativeROIPrior, ROIPrior, SharePrior
+from bayes_mmm.model.spec import ChannelSpec
+from bayes_mmm.model.transforms import ADSTOCKS, SATURATIONS
+from bayes_mmm.planning.optimizer import optimize_budget
+from bayes_mmm.planning.outcomes import BudgetResult, PlanOutcome, evaluate_plan, scenario
+from bayes_mmm.planning.plans import Plan
+from bayes_mmm.results.pooling import compare_fits, compare_pooling, shrinkage
+from bayes_mmm.simulate import Simulation, simulate
+from bayes_mmm.workflow import MMM, MMMFit, load
 
 __all__ = [
-    "MMM", "ChannelSpec", "MMMData", "MMMFit", "Prior", "ROIPrior", "MROIPrior", "RelativeROIPrior", "SharePrior", "simulate", "Simulation",
-    "load", "BayesMMMError", "DataError", "SpecError", "ModelFileError", "OptimizationError", "ADSTOCKS",
-    "SATURATIONS", "__version__",
-    "optimize_budget", "evaluate_plan", "scenario", "Plan", "BudgetResult", "PlanOutcome",
+    "ADSTOCKS",
+    "MMM",
+    "SATURATIONS",
+    "BayesMMMError",
+    "BudgetResult",
+    "ChannelSpec",
+    "DataError",
+    "MMMData",
+    "MMMFit",
+    "MROIPrior",
+    "ModelFileError",
+    "OptimizationError",
+    "Plan",
+    "PlanOutcome",
+    "Prior",
+    "ROIPrior",
+    "RelativeROIPrior",
+    "SharePrior",
+    "Simulation",
+    "SpecError",
+    "__version__",
+    "compare_fits",
+    "compare_pooling",
+    "evaluate_plan",
+    "load",
+    "optimize_budget",
+    "scenario",
+    "shrinkage",
+    "simulate",
 ]

@@ -24,19 +24,35 @@ def demo(args) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     sim = bm.simulate(args.weeks, args.channels, seed=args.seed)
-    print(f"Simulated {args.weeks} weeks x {args.channels} channels (seed={args.seed}); fitting with NUTS...")
-    fit = bm.MMM().fit(sim.data, chains=args.chains, draws=args.draws, tune=args.tune, seed=args.seed,
-                       progress=not args.quiet)
+    print(
+        f"Simulated {args.weeks} weeks x {args.channels} channels (seed={args.seed}); fitting with NUTS..."
+    )
+    fit = bm.MMM().fit(
+        sim.data,
+        chains=args.chains,
+        draws=args.draws,
+        tune=args.tune,
+        seed=args.seed,
+        progress=not args.quiet,
+    )
     table = fit.roi(level=0.9).merge(sim.true_roi(), on="channel")
     table["covered"] = (table["lower"] <= table["true_roi"]) & (table["true_roi"] <= table["upper"])
     with pd.option_context("display.width", 120, "display.precision", 3):
-        print("\nROI (incremental sales per unit of spend), 90% credible interval, vs the simulated truth:")
-        print(table[["channel", "mean", "median", "lower", "upper", "true_roi", "covered"]].to_string(index=False))
+        print(
+            "\nROI (incremental sales per unit of spend), 90% credible interval, vs the simulated truth:"
+        )
+        print(
+            table[["channel", "mean", "median", "lower", "upper", "true_roi", "covered"]].to_string(
+                index=False
+            )
+        )
         print("\nFit:")
         print(fit.fit_metrics().to_string(index=False))
         diag = fit.diagnostics()
-        print(f"\nDiagnostics: max R-hat {diag['r_hat'].max():.3f}, min ESS bulk {diag['ess_bulk'].min():.0f}, "
-              f"divergences {diag.attrs['divergences']}")
+        print(
+            f"\nDiagnostics: max R-hat {diag['r_hat'].max():.3f}, min ESS bulk {diag['ess_bulk'].min():.0f}, "
+            f"divergences {diag.attrs['divergences']}"
+        )
         for note in diag.attrs["advice"]:
             print(" -", note)
     fig = fit.plot.fit_over_time()
@@ -46,8 +62,18 @@ def demo(args) -> int:
     return 0
 
 
-DATA_KEYS = {"date", "target", "channels", "controls", "media", "geo", "population", "revenue_per_unit",
-             "fill_missing", "date_format"}
+DATA_KEYS = {
+    "date",
+    "target",
+    "channels",
+    "controls",
+    "media",
+    "geo",
+    "population",
+    "revenue_per_unit",
+    "fill_missing",
+    "date_format",
+}
 FIT_KEYS = {"chains", "draws", "tune", "seed", "sampler", "holdout", "target_accept"}
 CONFIG_KEYS = {"data", "model", "fit"}
 
@@ -56,7 +82,7 @@ def load_config(path) -> dict:
     """Read and check a YAML config: ``data`` (column roles), ``model`` (MMM spec), ``fit`` (sampler)."""
     import yaml
 
-    from .errors import SpecError, message
+    from bayes_mmm.core.errors import SpecError, message
 
     path = Path(path)
     if not path.is_file():
@@ -66,16 +92,22 @@ def load_config(path) -> dict:
     except yaml.YAMLError as exc:
         raise SpecError(message(f"config '{path}'", "valid YAML", f"a parse error: {exc}")) from exc
     if not isinstance(config, dict):
-        raise SpecError(message(f"config '{path}'", "a mapping with keys data/model/fit", type(config).__name__))
+        raise SpecError(
+            message(f"config '{path}'", "a mapping with keys data/model/fit", type(config).__name__)
+        )
     for section, allowed in (("", CONFIG_KEYS), ("data", DATA_KEYS), ("fit", FIT_KEYS)):
         block = config if not section else (config.get(section) or {})
         unknown = sorted(set(block) - allowed)
         if unknown:
             name = f"config keys{' in ' + section if section else ''}"
-            raise SpecError(message(name, f"some of {sorted(allowed)}", unknown, "Check the spelling."))
+            raise SpecError(
+                message(name, f"some of {sorted(allowed)}", unknown, "Check the spelling.")
+            )
     for key in ("date", "target", "channels"):
         if key not in (config.get("data") or {}):
-            raise SpecError(message(f"config data.{key}", "a column name (channels: a list)", "missing"))
+            raise SpecError(
+                message(f"config data.{key}", "a column name (channels: a list)", "missing")
+            )
     return config
 
 
@@ -83,8 +115,7 @@ def fit_command(args) -> int:
     import pandas as pd
 
     import bayes_mmm as bm
-
-    from .errors import DataError, message
+    from bayes_mmm.core.errors import DataError, message
 
     config = load_config(args.config)
     if not Path(args.data).is_file():
@@ -92,7 +123,9 @@ def fit_command(args) -> int:
     try:
         frame = pd.read_csv(args.data)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise DataError(message(f"data '{args.data}'", "a readable CSV file", f"a parse error: {exc}")) from exc
+        raise DataError(
+            message(f"data '{args.data}'", "a readable CSV file", f"a parse error: {exc}")
+        ) from exc
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     data = bm.MMMData.from_frame(frame, **config["data"])
@@ -114,12 +147,18 @@ def optimize_command(args) -> int:
     import bayes_mmm as bm
 
     fit = bm.load(args.model)
-    result = fit.optimize_budget(budget=args.budget, horizon=args.horizon, relative_bounds=args.relative_bounds,
-                                 objective=args.objective)
+    result = fit.optimize_budget(
+        budget=args.budget,
+        horizon=args.horizon,
+        relative_bounds=args.relative_bounds,
+        objective=args.objective,
+    )
     print(result.table.to_string(index=False))
     u = result.uplift
-    print(f"Expected uplift {u['mean']:,.0f} (90% interval {u['lower']:,.0f} to {u['upper']:,.0f}); "
-          f"P(optimal beats current) = {result.prob_better:.2f}")
+    print(
+        f"Expected uplift {u['mean']:,.0f} (90% interval {u['lower']:,.0f} to {u['upper']:,.0f}); "
+        f"P(optimal beats current) = {result.prob_better:.2f}"
+    )
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         result.table.to_csv(args.out, index=False)
@@ -128,9 +167,13 @@ def optimize_command(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bayes-mmm", description="Bayesian marketing mix modelling.")
+    parser = argparse.ArgumentParser(
+        prog="bayes-mmm", description="Bayesian marketing mix modelling."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    d = sub.add_parser("demo", help="simulate data, fit, print ROI vs truth, write a PNG of the fit")
+    d = sub.add_parser(
+        "demo", help="simulate data, fit, print ROI vs truth, write a PNG of the fit"
+    )
     d.add_argument("--weeks", type=int, default=104)
     d.add_argument("--channels", type=int, default=3)
     d.add_argument("--chains", type=int, default=4)
@@ -140,18 +183,31 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="demo_output")
     d.add_argument("--quiet", action="store_true", help="no progress bar")
     d.set_defaults(func=demo)
-    f = sub.add_parser("fit", help="fit a CSV with a YAML config; write report, ROI/diagnostics CSV, model file")
+    f = sub.add_parser(
+        "fit", help="fit a CSV with a YAML config; write report, ROI/diagnostics CSV, model file"
+    )
     f.add_argument("data", help="CSV file (one row per period, or per period x region)")
-    f.add_argument("--config", required=True, help="YAML with sections data (column roles), model, fit")
+    f.add_argument(
+        "--config", required=True, help="YAML with sections data (column roles), model, fit"
+    )
     f.add_argument("--out", default="results", help="output folder")
     f.add_argument("--quiet", action="store_true")
     f.set_defaults(func=fit_command)
     o = sub.add_parser("optimize", help="optimise the budget of a saved model over the posterior")
     o.add_argument("model", help="model file written by 'bayes-mmm fit' (model.nc)")
-    o.add_argument("--budget", type=float, default=None, help="total spend over the horizon (default: current)")
+    o.add_argument(
+        "--budget", type=float, default=None, help="total spend over the horizon (default: current)"
+    )
     o.add_argument("--horizon", type=int, default=13, help="weeks")
-    o.add_argument("--relative-bounds", type=float, default=0.3, help="each channel within +-this share of current")
-    o.add_argument("--objective", default="outcome", choices=["outcome", "profit", "mean_sd", "cvar"])
+    o.add_argument(
+        "--relative-bounds",
+        type=float,
+        default=0.3,
+        help="each channel within +-this share of current",
+    )
+    o.add_argument(
+        "--objective", default="outcome", choices=["outcome", "profit", "mean_sd", "cvar"]
+    )
     o.add_argument("--out", default=None, help="CSV for the allocation table")
     o.set_defaults(func=optimize_command)
     return parser
@@ -159,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    from .errors import BayesMMMError
+    from bayes_mmm.core.errors import BayesMMMError
 
     try:
         return args.func(args)

@@ -8,15 +8,33 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .components import beta_from_total, compute_scales, fourier_features, media_response, pad_periods
-from .data import MMMData
-from .effects import Engine
-from .errors import SpecError, message
-from .posterior import PosteriorParams
-from .spec import MMM
-from .transforms import ADSTOCKS, SATURATIONS
+from bayes_mmm.core.errors import SpecError, message
+from bayes_mmm.data.mmm_data import MMMData
+from bayes_mmm.data.windows import date_mask
+from bayes_mmm.model.equations import (
+    beta_from_total,
+    compute_scales,
+    fourier_features,
+    media_response,
+    pad_periods,
+)
+from bayes_mmm.model.transforms import ADSTOCKS, SATURATIONS
+from bayes_mmm.results.counterfactual import Engine
+from bayes_mmm.results.posterior import PosteriorParams
+from bayes_mmm.workflow import MMM
 
-DEFAULT_CHANNELS = ("tv", "search", "social", "display", "radio", "print", "video", "email", "ooh", "affiliate")
+DEFAULT_CHANNELS = (
+    "tv",
+    "search",
+    "social",
+    "display",
+    "radio",
+    "print",
+    "video",
+    "email",
+    "ooh",
+    "affiliate",
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,24 +58,30 @@ class Simulation:
     contributions: np.ndarray
 
     def engine(self) -> Engine:
-        rpu = np.ones_like(self.data.target)
-        return Engine(self.spec.resolve(self.data.channels), self.spec.l_max, compute_scales(self.data),
-                      self.data.media, self.data.spend, rpu, self.params)
+        return Engine(
+            self.spec.resolve(self.data.channels),
+            self.spec.l_max,
+            compute_scales(self.data),
+            self.data.media,
+            self.data.spend,
+            self.data.value_per_unit,
+            self.params,
+        )
 
     def true_roi(self, start=None, end=None, by_geo: bool = False) -> pd.DataFrame:
         """True ROI per channel over a window, by the same counterfactual as ``fit.roi()``."""
-        dates = self.data.dates
-        lo = pd.Timestamp(start) if start is not None else dates[0]
-        hi = pd.Timestamp(end) if end is not None else dates[-1]
-        window = np.asarray((dates >= lo) & (dates <= hi))
+        window = date_mask(self.data.dates, start, end)
         engine = self.engine()
         rows = []
         for c, ch in enumerate(self.data.channels):
             inc, spend = engine.roi_draws(c, window)
             rows.append({"channel": ch, "true_roi": float(inc.sum() / spend.sum())})
             if by_geo:
-                rows += [{"channel": ch, "geo": g, "true_roi": float(inc[0, i] / spend[i])}
-                         for i, g in enumerate(self.data.geos) if spend[i] > 0]
+                rows += [
+                    {"channel": ch, "geo": g, "true_roi": float(inc[0, i] / spend[i])}
+                    for i, g in enumerate(self.data.geos)
+                    if spend[i] > 0
+                ]
         return pd.DataFrame(rows)
 
 
@@ -105,31 +129,48 @@ def simulate(
     rng = np.random.default_rng(seed)
     names = list(DEFAULT_CHANNELS[:channels]) if isinstance(channels, int) else list(channels)
     if isinstance(channels, int) and not 1 <= channels <= len(DEFAULT_CHANNELS):
-        raise SpecError(message("channels", f"a count in [1, {len(DEFAULT_CHANNELS)}] or a list of names", channels))
+        raise SpecError(
+            message(
+                "channels", f"a count in [1, {len(DEFAULT_CHANNELS)}] or a list of names", channels
+            )
+        )
     if adstock not in ADSTOCKS or saturation not in SATURATIONS:
-        raise SpecError(message("adstock/saturation", "registered transform names", f"{adstock}/{saturation}"))
+        raise SpecError(
+            message("adstock/saturation", "registered transform names", f"{adstock}/{saturation}")
+        )
     n_ch, n_geo = len(names), max(geos, 1)
     roi = np.asarray(rng.uniform(0.5, 3.0, n_ch) if roi is None else roi, dtype=float)
     if roi.shape != (n_ch,):
         raise SpecError(message("roi", f"{n_ch} values (one per channel)", roi.tolist()))
     for i, ch in enumerate(names):
         if (ch in harmful) != (roi[i] < 0):
-            raise SpecError(message(f"roi for '{ch}'", "negative exactly for harmful channels", roi[i]))
+            raise SpecError(
+                message(f"roi for '{ch}'", "negative exactly for harmful channels", roi[i])
+            )
     dates = pd.date_range(start, periods=n_weeks, freq="7D")
     geo_names = [f"region_{g + 1:02d}" for g in range(geos)] if geos else ["national"]
     size = rng.uniform(0.5, 2.0, n_geo) if geos else np.ones(1)
 
     # spend: level x yearly pattern x noise, with flighting (weeks off) for some channels
-    level = 10_000 * np.array([4.0, 2.5, 1.5, 1.0, 0.6, 0.8, 1.2, 0.3, 0.9, 0.5][:n_ch] * (n_ch // 10 + 1))[:n_ch]
+    level = (
+        10_000
+        * np.array([4.0, 2.5, 1.5, 1.0, 0.6, 0.8, 1.2, 0.3, 0.9, 0.5][:n_ch] * (n_ch // 10 + 1))[
+            :n_ch
+        ]
+    )
     t = np.arange(n_weeks)
     pattern = 1 + 0.3 * np.sin(2 * np.pi * (t[:, None] / 52.18 + rng.uniform(0, 1, n_ch)))
     spend = level * pattern * rng.lognormal(0, 0.35, (n_weeks, n_ch))
-    on = rng.uniform(size=(n_weeks, n_ch)) > np.array([0.25 if i % 2 == 0 else 0.0 for i in range(n_ch)])
+    on = rng.uniform(size=(n_weeks, n_ch)) > np.array(
+        [0.25 if i % 2 == 0 else 0.0 for i in range(n_ch)]
+    )
     spend = spend * on
     spend = spend[:, None, :] * size[None, :, None] * rng.lognormal(0, 0.15, (n_weeks, n_geo, n_ch))
     for ch in flat_channels:
         c = names.index(ch)
-        spend[:, :, c] = level[c] * size[None, :] * (1 + 0.01 * rng.standard_normal((n_weeks, n_geo)))
+        spend[:, :, c] = (
+            level[c] * size[None, :] * (1 + 0.01 * rng.standard_normal((n_weeks, n_geo)))
+        )
     for geo_name, chans in (steady or {}).items():
         g = [f"region_{i + 1:02d}" for i in range(geos)].index(geo_name)
         for ch in chans:
@@ -141,20 +182,28 @@ def simulate(
     # true transform parameters (media scaled by its mean positive value, as in the model)
     spec = MMM(adstock=adstock, saturation=saturation, l_max=l_max, harmful=tuple(harmful))
     resolved = spec.resolve(tuple(names))
-    transform = {"alpha": rng.uniform(0.2, 0.7, n_ch), "theta": rng.uniform(0.5, 3.0, n_ch),
-                 "half": rng.uniform(0.6, 1.6, n_ch), "slope": rng.uniform(1.0, 2.0, n_ch),
-                 "lam": rng.uniform(0.8, 2.0, n_ch)}
+    transform = {
+        "alpha": rng.uniform(0.2, 0.7, n_ch),
+        "theta": rng.uniform(0.5, 3.0, n_ch),
+        "half": rng.uniform(0.6, 1.6, n_ch),
+        "slope": rng.uniform(1.0, 2.0, n_ch),
+        "lam": rng.uniform(0.8, 2.0, n_ch),
+    }
     used = set(ADSTOCKS[adstock].params + SATURATIONS[saturation].params)
     transform = {k: v for k, v in transform.items() if k in used}
     media_scale = _media_scale(media)
     pad = l_max - 1
     saturated = media_response(pad_periods(media, pad) / media_scale, transform, resolved, l_max)
-    region_mult = np.exp(region_sd * rng.standard_normal((n_geo, n_ch))) if geos else np.ones((1, n_ch))
-    outcome_beta = beta_from_total(roi, spend.sum(axis=(0, 1)), saturated.sum(axis=0), region_mult)  # outcome units
+    region_mult = (
+        np.exp(region_sd * rng.standard_normal((n_geo, n_ch))) if geos else np.ones((1, n_ch))
+    )
+    outcome_beta = beta_from_total(
+        roi, spend.sum(axis=(0, 1)), saturated.sum(axis=0), region_mult
+    )  # outcome units
     contributions = (outcome_beta[None] * saturated)[:n_weeks]
 
     # baseline in outcome units, sized so media drives roughly `media_share` of sales
-    media_total = np.abs(contributions).sum(axis=-1).mean(axis=0)                  # (geo,)
+    media_total = np.abs(contributions).sum(axis=-1).mean(axis=0)  # (geo,)
     base_level = media_total * (1 - media_share) / media_share
     season = fourier_features(t, 2, 52.18) @ rng.normal(0, 0.08, 4)
     trend = rng.normal(0, 0.1) * t / max(n_weeks - 1, 1)
@@ -163,24 +212,50 @@ def simulate(
     if controls:
         price = 100 + np.cumsum(rng.normal(0, 0.5, n_weeks))
         promo = (rng.uniform(size=n_weeks) < 0.15).astype(float)
-        baseline = baseline - base_level[None, :] * 0.01 * (price - price.mean())[:, None] \
+        baseline = (
+            baseline
+            - base_level[None, :] * 0.01 * (price - price.mean())[:, None]
             + base_level[None, :] * 0.08 * promo[:, None]
+        )
         control_frame = {"price_index": price, "promo": promo}
     expected = baseline + contributions.sum(axis=-1)
     sales = expected + rng.normal(0, noise, expected.shape) * expected.mean(axis=0)
 
-    frame = _to_frame(dates, geo_names, geos > 0, names, spend, media if impressions else None, sales, control_frame)
-    data = MMMData.from_frame(frame, date="date", target="sales", channels=[f"{c}_spend" for c in names],
-                              controls=list(control_frame), geo="geo" if geos else None,
-                              media={f"{c}_spend": f"{c}_impressions" for c in names} if impressions else None)
-    spec = MMM(adstock=adstock, saturation=saturation, l_max=l_max,
-               harmful=tuple(f"{c}_spend" for c in harmful))
+    frame = _to_frame(
+        dates,
+        geo_names,
+        geos > 0,
+        names,
+        spend,
+        media if impressions else None,
+        sales,
+        control_frame,
+    )
+    data = MMMData.from_frame(
+        frame,
+        date="date",
+        target="sales",
+        channels=[f"{c}_spend" for c in names],
+        controls=list(control_frame),
+        geo="geo" if geos else None,
+        media={f"{c}_spend": f"{c}_impressions" for c in names} if impressions else None,
+    )
+    spec = MMM(
+        adstock=adstock,
+        saturation=saturation,
+        l_max=l_max,
+        harmful=tuple(f"{c}_spend" for c in harmful),
+    )
     scales = compute_scales(data)
     full = {k: np.ones((1, n_ch)) for k in ("alpha", "theta", "half", "slope", "lam") if k in used}
     for k in full:
         full[k][0] = transform[k]
-    params = PosteriorParams(transform=full, beta=(outcome_beta / scales.target[:, None])[None],
-                             baseline={}, noise=np.array([noise]))
+    params = PosteriorParams(
+        transform=full,
+        beta=(outcome_beta / scales.target[:, None])[None],
+        baseline={},
+        noise=np.array([noise]),
+    )
     true_params = pd.DataFrame({"channel": data.channels, **transform, "roi": roi})
     return Simulation(frame, data, spec, params, true_params, contributions)
 

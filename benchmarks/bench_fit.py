@@ -27,8 +27,8 @@ import arviz as az
 import numpy as np
 
 import bayes_mmm as bm
-from bayes_mmm.fitting import DEFAULT_TARGET_ACCEPT, NUTPIE_COMPILE_FLAGS, NUTS_SETTINGS
-from bayes_mmm.model import build_model
+from bayes_mmm.inference.sampling import DEFAULT_TARGET_ACCEPT, NUTPIE_COMPILE_FLAGS, NUTS_SETTINGS
+from bayes_mmm.model.graph import build_model
 
 
 def _stats(tree, free_names: list[str], compile_s: float, sample_s: float) -> dict:
@@ -40,14 +40,22 @@ def _stats(tree, free_names: list[str], compile_s: float, sample_s: float) -> di
     stats = tree["sample_stats"].to_dataset()
     divergences = int(stats["diverging"].sum())
     steps = float(stats["n_steps"].mean()) if "n_steps" in stats else float("nan")
-    return {"compile_s": round(compile_s, 2), "sample_s": round(sample_s, 2), "total_s": round(compile_s + sample_s, 2),
-            "min_ess_bulk": round(min_ess, 1),
-            "ess_per_s": round(min_ess / sample_s, 2), "ess_per_total_s": round(min_ess / (compile_s + sample_s), 2),
-            "divergences": divergences, "max_rhat": round(max_rhat, 4), "mean_leapfrog_steps": round(steps, 1)}
+    return {
+        "compile_s": round(compile_s, 2),
+        "sample_s": round(sample_s, 2),
+        "total_s": round(compile_s + sample_s, 2),
+        "min_ess_bulk": round(min_ess, 1),
+        "ess_per_s": round(min_ess / sample_s, 2),
+        "ess_per_total_s": round(min_ess / (compile_s + sample_s), 2),
+        "divergences": divergences,
+        "max_rhat": round(max_rhat, 4),
+        "mean_leapfrog_steps": round(steps, 1),
+    }
 
 
-def run_nutpie(model, chains: int, draws: int, tune: int, seed: int, flags: dict | None = None,
-               **sample_kwargs) -> dict:
+def run_nutpie(
+    model, chains: int, draws: int, tune: int, seed: int, flags: dict | None = None, **sample_kwargs
+) -> dict:
     """Compile and sample under PyTensor ``flags`` (bayes_mmm: the ones its fit() uses)."""
     import nutpie
     from pytensor import config
@@ -57,8 +65,16 @@ def run_nutpie(model, chains: int, draws: int, tune: int, seed: int, flags: dict
         compiled = nutpie.compile_pymc_model(model)
         compile_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed, progress_bar=False,
-                             save_warmup=False, **sample_kwargs)
+        tree = nutpie.sample(
+            compiled,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            seed=seed,
+            progress_bar=False,
+            save_warmup=False,
+            **sample_kwargs,
+        )
         sample_s = time.perf_counter() - t0
     free = [v.name for v in model.free_RVs]
     return _stats(tree, free, compile_s, sample_s)
@@ -67,8 +83,16 @@ def run_nutpie(model, chains: int, draws: int, tune: int, seed: int, flags: dict
 def bench_bayes_mmm(sim, saturation: str, args) -> dict:
     spec = bm.MMM(adstock="geometric", saturation=saturation, l_max=8)
     model = build_model(spec, sim.data)
-    out = run_nutpie(model, args.chains, args.draws, args.tune, args.seed, flags=NUTPIE_COMPILE_FLAGS,
-                     target_accept=DEFAULT_TARGET_ACCEPT, **NUTS_SETTINGS)  # fit()'s defaults
+    out = run_nutpie(
+        model,
+        args.chains,
+        args.draws,
+        args.tune,
+        args.seed,
+        flags=NUTPIE_COMPILE_FLAGS,
+        target_accept=DEFAULT_TARGET_ACCEPT,
+        **NUTS_SETTINGS,
+    )  # fit()'s defaults
     return {"model": f"bayes_mmm[geometric+{saturation}]", **out}
 
 
@@ -82,8 +106,16 @@ def bench_pymc_marketing(sim, geo: bool, args) -> dict:
     X = frame.drop(columns=["sales"])
     y = frame["sales"]
     kwargs = {"dims": ("geo",)} if geo else {}
-    mmm = PMMM(date_column="date", channel_columns=channels, control_columns=controls, yearly_seasonality=2,
-               adstock=GeometricAdstock(l_max=8), saturation=LogisticSaturation(), target_column="sales", **kwargs)
+    mmm = PMMM(
+        date_column="date",
+        channel_columns=channels,
+        control_columns=controls,
+        yearly_seasonality=2,
+        adstock=GeometricAdstock(l_max=8),
+        saturation=LogisticSaturation(),
+        target_column="sales",
+        **kwargs,
+    )
     mmm.build_model(X, y)
     out = run_nutpie(mmm.model, args.chains, args.draws, args.tune, args.seed)
     return {"model": "pymc_marketing[geometric+logistic]" + ("[dims=geo]" if geo else ""), **out}
@@ -95,13 +127,23 @@ def main() -> None:
     parser.add_argument("--no-competitor", action="store_true")
     parser.add_argument("--chains", type=int, default=4)
     parser.add_argument("--draws", type=int, default=1000)
-    parser.add_argument("--tune", type=int, default=500, help="warm-up steps for both packages (bayes_mmm's default)")
+    parser.add_argument(
+        "--tune",
+        type=int,
+        default=500,
+        help="warm-up steps for both packages (bayes_mmm's default)",
+    )
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     sim = bm.simulate(156, 5, geos=20 if args.geo else 0, seed=args.seed)
-    workload = {"workload": "geo 20x156x5" if args.geo else "national 156x5", "chains": args.chains,
-                "draws": args.draws, "tune": args.tune, "machine": f"{platform.machine()} {_cores()} cores"}
+    workload = {
+        "workload": "geo 20x156x5" if args.geo else "national 156x5",
+        "chains": args.chains,
+        "draws": args.draws,
+        "tune": args.tune,
+        "machine": f"{platform.machine()} {_cores()} cores",
+    }
     ours = bench_bayes_mmm(sim, "logistic", args)
     default = bench_bayes_mmm(sim, "hill", args)
     for line in (default, ours):  # progress on stderr: the competitor's fit may take many minutes
@@ -113,8 +155,12 @@ def main() -> None:
         except ImportError:
             theirs = None
     if theirs is not None:
-        ours["ratio_vs_pymc_marketing"] = round(ours["ess_per_s"] / max(theirs["ess_per_s"], 1e-9), 2)
-        ours["ratio_total_vs_pymc_marketing"] = round(ours["ess_per_total_s"] / max(theirs["ess_per_total_s"], 1e-9), 2)
+        ours["ratio_vs_pymc_marketing"] = round(
+            ours["ess_per_s"] / max(theirs["ess_per_s"], 1e-9), 2
+        )
+        ours["ratio_total_vs_pymc_marketing"] = round(
+            ours["ess_per_total_s"] / max(theirs["ess_per_total_s"], 1e-9), 2
+        )
         print(json.dumps({**workload, **theirs}))
     print(json.dumps({**workload, **default}))
     print(json.dumps({**workload, **ours}))

@@ -34,13 +34,23 @@ def main() -> dict:
     total = time.perf_counter() - tic
     info = result.info
     out = {
-        "benchmark": "optimize_budget", "channels": 10, "draws": int(fit.params.n_samples), "horizon_weeks": 13,
-        "constraints": "fixed budget, +-30% per channel", "optimizer_wall_s": round(info["wall_time_s"], 3),
-        "compile_s": round(info["compile_time_s"], 3), "call_total_s": round(total, 3), "n_iter": info["n_iter"],
-        "n_evaluations": info["n_evaluations"], "solver": info["solver_message"],
-        "uplift_mean": round(result.uplift["mean"], 1), "prob_better": round(result.prob_better, 3),
+        "benchmark": "optimize_budget",
+        "channels": 10,
+        "draws": int(fit.params.n_samples),
+        "horizon_weeks": 13,
+        "constraints": "fixed budget, +-30% per channel",
+        "optimizer_wall_s": round(info["wall_time_s"], 3),
+        "compile_s": round(info["compile_time_s"], 3),
+        "call_total_s": round(total, 3),
+        "n_iter": info["n_iter"],
+        "n_evaluations": info["n_evaluations"],
+        "solver": info["solver_message"],
+        "uplift_mean": round(result.uplift["mean"], 1),
+        "prob_better": round(result.prob_better, 3),
         "budget_gap": float(abs(result.optimal.total - result.current.total)),
-        "setup_prior_fit_s": round(setup, 2), "cpu_count": os.cpu_count(), "python": platform.python_version(),
+        "setup_prior_fit_s": round(setup, 2),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
         "numpy": np.__version__,
     }
     print(json.dumps(out))

@@ -35,8 +35,14 @@ def make_dataset(i: int, seed: int) -> tuple[bm.Simulation, dict]:
         "geos": 4 if regional else 0,
         "roi": np.exp(rng.uniform(np.log(0.1), np.log(5.0), 3)).round(3).tolist(),
     }
-    sim = bm.simulate(setting["weeks"], 3, geos=setting["geos"], roi=setting["roi"], noise=setting["noise"],
-                      seed=int(rng.integers(1 << 30)))
+    sim = bm.simulate(
+        setting["weeks"],
+        3,
+        geos=setting["geos"],
+        roi=setting["roi"],
+        noise=setting["noise"],
+        seed=int(rng.integers(1 << 30)),
+    )
     return sim, setting
 
 
@@ -60,25 +66,48 @@ def run(args) -> None:
     for i in range(args.datasets):
         sim, setting = make_dataset(i, args.seed)
         truth = sim.true_roi().set_index("channel")["true_roi"]
-        specs = {"default": bm.MMM(), "benchmark": benchmark_spec(truth, np.random.default_rng([args.seed, i, 1]))}
+        specs = {
+            "default": bm.MMM(),
+            "benchmark": benchmark_spec(truth, np.random.default_rng([args.seed, i, 1])),
+        }
         for name, spec in specs.items():
             if (i, name) in done:
                 continue
             t0 = time.perf_counter()
-            fit = spec.fit(sim.data, chains=args.chains, draws=args.draws, tune=args.tune, seed=i, progress=False)
+            fit = spec.fit(
+                sim.data,
+                chains=args.chains,
+                draws=args.draws,
+                tune=args.tune,
+                seed=i,
+                progress=False,
+            )
             seconds = time.perf_counter() - t0
             roi = fit.roi(level=0.9).set_index("channel")
             diag = fit.diagnostics()
             with out.open("a") as fh:
                 for ch, value in truth.items():
                     r = roi.loc[ch]
-                    fh.write(json.dumps({
-                        **setting, "priors": name, "channel": ch, "true_roi": float(value),
-                        "median": float(r["median"]), "lower": float(r["lower"]), "upper": float(r["upper"]),
-                        "covered": bool(r["lower"] <= value <= r["upper"]), "rel_error": float(abs(r["median"] / value - 1)),
-                        "prior_dominated": bool(r.get("prior_dominated", False)),
-                        "divergences": int(diag.attrs["divergences"]), "max_rhat": float(diag["r_hat"].max()),
-                        "seconds": round(seconds, 1)}) + "\n")
+                    fh.write(
+                        json.dumps(
+                            {
+                                **setting,
+                                "priors": name,
+                                "channel": ch,
+                                "true_roi": float(value),
+                                "median": float(r["median"]),
+                                "lower": float(r["lower"]),
+                                "upper": float(r["upper"]),
+                                "covered": bool(r["lower"] <= value <= r["upper"]),
+                                "rel_error": float(abs(r["median"] / value - 1)),
+                                "prior_dominated": bool(r.get("prior_dominated", False)),
+                                "divergences": int(diag.attrs["divergences"]),
+                                "max_rhat": float(diag["r_hat"].max()),
+                                "seconds": round(seconds, 1),
+                            }
+                        )
+                        + "\n"
+                    )
             print(f"dataset {i} {name}: {seconds:.0f}s", flush=True)
 
 
@@ -89,11 +118,20 @@ def summarise(path: str) -> pd.DataFrame:
     parts = []
     for keys in (["priors"], ["priors", "scope"], ["priors", "strength"]):
         g = rows.groupby(keys)
-        parts.append(pd.DataFrame({
-            "datasets": g["dataset"].nunique(), "channels": g.size(), "coverage_90": g["covered"].mean().round(3),
-            "median_rel_error": g["rel_error"].median().round(3), "prior_dominated": g["prior_dominated"].mean().round(3),
-            "fits_with_divergences": g.apply(lambda d: (d.groupby("dataset")["divergences"].first() > 0).mean()).round(3),
-        }).reset_index())
+        parts.append(
+            pd.DataFrame(
+                {
+                    "datasets": g["dataset"].nunique(),
+                    "channels": g.size(),
+                    "coverage_90": g["covered"].mean().round(3),
+                    "median_rel_error": g["rel_error"].median().round(3),
+                    "prior_dominated": g["prior_dominated"].mean().round(3),
+                    "fits_with_divergences": g.apply(
+                        lambda d: (d.groupby("dataset")["divergences"].first() > 0).mean()
+                    ).round(3),
+                }
+            ).reset_index()
+        )
     return pd.concat(parts, ignore_index=True).fillna("all")
 
 
@@ -117,7 +155,11 @@ if __name__ == "__main__":
     parser.add_argument("--summarise", metavar="JSONL")
     args = parser.parse_args()
     if args.summarise:
-        print(summarise(args.summarise).to_markdown(index=False) if _has_tabulate() else summarise(args.summarise))
+        print(
+            summarise(args.summarise).to_markdown(index=False)
+            if _has_tabulate()
+            else summarise(args.summarise)
+        )
     else:
         run(args)
         print(summarise(args.out))

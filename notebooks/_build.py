@@ -815,10 +815,18 @@ NOTEBOOKS = {
 def build(directory: Path = HERE) -> list[Path]:
     paths = []
     for name, cells in NOTEBOOKS.items():
-        nb = new_notebook(cells=cells, metadata={
-            "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
-            "language_info": {"name": "python"}})
-        for i, cell in enumerate(nb.cells):       # stable ids: rebuilding gives identical files
+        nb = new_notebook(
+            cells=cells,
+            metadata={
+                "kernelspec": {
+                    "name": "python3",
+                    "display_name": "Python 3 (ipykernel)",
+                    "language": "python",
+                },
+                "language_info": {"name": "python"},
+            },
+        )
+        for i, cell in enumerate(nb.cells):  # stable ids: rebuilding gives identical files
             cell["id"] = f"{name[:2]}-{i:02d}"
         nbformat.validate(nb)
         path = directory / f"{name}.ipynb"

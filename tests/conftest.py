@@ -7,8 +7,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-import bayes_mmm as bm  # noqa: E402
-from bayes_mmm.testing import prior_fit  # noqa: E402
+import bayes_mmm as bm
+from bayes_mmm.testing import prior_fit
 
 
 @pytest.fixture(scope="session")
@@ -22,7 +22,9 @@ def small_fit(sim3):
     """A real NUTS fit (2 chains x 500 draws) shared by the statistical tests."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return bm.MMM().fit(sim3.data, chains=2, draws=500, tune=500, seed=1, progress=False, holdout=0)
+        return bm.MMM().fit(
+            sim3.data, chains=2, draws=500, tune=500, seed=1, progress=False, holdout=0
+        )
 
 
 @pytest.fixture(scope="session")

@@ -9,13 +9,15 @@ import bayes_mmm as bm
 
 def frame(n=30, seed=0):
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "date": pd.date_range("2023-01-02", periods=n, freq="7D"),
-        "sales": rng.normal(100, 5, n),
-        "tv": rng.uniform(0, 10, n),
-        "search": rng.uniform(0, 5, n),
-        "price": rng.normal(1, 0.1, n),
-    })
+    return pd.DataFrame(
+        {
+            "date": pd.date_range("2023-01-02", periods=n, freq="7D"),
+            "sales": rng.normal(100, 5, n),
+            "tv": rng.uniform(0, 10, n),
+            "search": rng.uniform(0, 5, n),
+            "price": rng.normal(1, 0.1, n),
+        }
+    )
 
 
 def build(df, **kw):
@@ -40,12 +42,27 @@ def test_impressions_are_modelled_but_roi_stays_on_spend():
     np.testing.assert_allclose(data.spend[:, 0, 0], df["tv"])
 
 
-@pytest.mark.parametrize("mutate, kw, match", [
-    (lambda d: d.drop(columns="tv"), {}, r"channel column\(s\) \['tv'\].*missing"),
-    (lambda d: d.assign(sales=d["sales"].where(d.index != 3)), {}, r"target column 'sales'.*NaN/inf at rows \[3\]"),
-    (lambda d: d.assign(tv=d["tv"].where(d.index != 5, -1.0)), {}, r"channel column 'tv'.*negative values at rows \[5\]"),
-    (lambda d: d.assign(date=d["date"].where(d.index != 4, d["date"][3])), {}, r"duplicate dates at rows \[3, 4\]"),
-])
+@pytest.mark.parametrize(
+    "mutate, kw, match",
+    [
+        (lambda d: d.drop(columns="tv"), {}, r"channel column\(s\) \['tv'\].*missing"),
+        (
+            lambda d: d.assign(sales=d["sales"].where(d.index != 3)),
+            {},
+            r"target column 'sales'.*NaN/inf at rows \[3\]",
+        ),
+        (
+            lambda d: d.assign(tv=d["tv"].where(d.index != 5, -1.0)),
+            {},
+            r"channel column 'tv'.*negative values at rows \[5\]",
+        ),
+        (
+            lambda d: d.assign(date=d["date"].where(d.index != 4, d["date"][3])),
+            {},
+            r"duplicate dates at rows \[3, 4\]",
+        ),
+    ],
+)
 def test_minimum_errors_name_column_and_rows(mutate, kw, match):
     with pytest.raises(bm.DataError, match=match):
         build(mutate(frame()), **kw)
@@ -84,7 +101,7 @@ def test_regional_log_density_graph_has_no_blas_or_scatter_nodes():
     from pytensor.tensor.math import Dot
     from pytensor.tensor.subtensor import IncSubtensor
 
-    from bayes_mmm.model import build_model
+    from bayes_mmm.model.graph import build_model
 
     sim = bm.simulate(52, 3, geos=4, seed=0)
     model = build_model(bm.MMM(), sim.data)
@@ -95,8 +112,13 @@ def test_regional_log_density_graph_has_no_blas_or_scatter_nodes():
     def ops(graph):
         return {type(node.op) for node in pytensor.graph.basic.io_toposort(model.value_vars, graph)}
 
-    blas = sorted(op.__name__ for op in ops(outputs)
-                  if op is Dot or op.__name__.startswith(("Dot", "Gemm", "Gemv", "CGem", "Ger")))
+    blas = sorted(
+        op.__name__
+        for op in ops(outputs)
+        if op is Dot or op.__name__.startswith(("Dot", "Gemm", "Gemv", "CGem", "Ger"))
+    )
     assert not blas, blas
     forward = ops(outputs[:1])  # scatters live in the forward pass (the gradient slices by itself)
-    assert not any(issubclass(op, (Alloc, IncSubtensor)) for op in forward), sorted(op.__name__ for op in forward)
+    assert not any(issubclass(op, (Alloc, IncSubtensor)) for op in forward), sorted(
+        op.__name__ for op in forward
+    )

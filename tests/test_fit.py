@@ -24,11 +24,17 @@ def test_in_graph_roi_equals_counterfactual_roi(mock_fit):
 
 
 def test_contributions_add_up_to_prediction(mock_fit):
-    parts = mock_fit._components
+    parts = mock_fit.component_draws
     total = sum(parts.values())
     np.testing.assert_allclose(total, mock_fit.predict_draws())
     table = mock_fit.contributions()
-    assert set(table["component"]) >= {"intercept", "trend", "seasonality", "price_index", *mock_fit.data.channels}
+    assert set(table["component"]) >= {
+        "intercept",
+        "trend",
+        "seasonality",
+        "price_index",
+        *mock_fit.data.channels,
+    }
 
 
 def test_response_curve_is_zero_at_zero_and_monotone(mock_fit):
@@ -69,7 +75,9 @@ def test_fit_metrics_and_diagnostics_table(small_fit):
 def test_holdout_is_predicted_without_refit(sim3):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = bm.MMM().fit(sim3.data, chains=2, draws=200, tune=300, seed=2, progress=False, holdout=13)
+        fit = bm.MMM().fit(
+            sim3.data, chains=2, draws=200, tune=300, seed=2, progress=False, holdout=13
+        )
     metrics = fit.fit_metrics().set_index("split")
     assert list(metrics.index) == ["train", "holdout"] and metrics.loc["holdout", "n"] == 13
     assert metrics.loc["holdout", "mape"] < 10

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import bayes_mmm as bm
-from bayes_mmm.geo import compare_fits, compare_pooling, shrinkage
+from bayes_mmm.results.pooling import compare_fits, compare_pooling, shrinkage
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("geo_fits")]  # one worker fits once
 
@@ -24,7 +24,9 @@ def geo_sim():
     # 15 of 16 again (seed 5), 0 divergences, width ratio 0.37-0.90, margin 0.08-0.47, the national ROI
     # inside the steady region's partial-pooling interval on 6 of 8 seeds (the 800 draws' interval ends
     # are noisy); seed 2 passes every check at both settings (ratio 0.63, margin 0.27 at 0.9).
-    return bm.simulate(78, 2, geos=5, seed=2, roi=[1.5, 2.5], region_sd=0.2, steady={"region_01": ["tv"]})
+    return bm.simulate(
+        78, 2, geos=5, seed=2, roi=[1.5, 2.5], region_sd=0.2, steady={"region_01": ["tv"]}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +42,9 @@ def geo_fits(geo_sim):
 def test_national_roi_recovered_without_divergences(geo_fits, geo_sim):
     fit = geo_fits["partial"]
     table = fit.roi(level=0.9).merge(geo_sim.true_roi(), on="channel")
-    assert ((table["lower"] <= table["true_roi"]) & (table["true_roi"] <= table["upper"])).all(), table
+    assert ((table["lower"] <= table["true_roi"]) & (table["true_roi"] <= table["upper"])).all(), (
+        table
+    )
     diag = fit.diagnostics()
     assert diag.attrs["divergences"] == 0
     assert diag["r_hat"].max() < 1.05
@@ -87,4 +91,6 @@ def test_region_varying_media_shapes_keep_roi_definitions_consistent():
     fit = prior_fit(bm.MMM(geo_media=True), sim.data, draws=50)
     assert fit.params.transform["alpha"].shape == (100, 3, 2)
     assert not np.allclose(fit.params.transform["alpha"][:, 0], fit.params.transform["alpha"][:, 1])
-    np.testing.assert_allclose(fit.roi()["mean"], fit.posterior["roi"].mean(("chain", "draw")).values, rtol=1e-9)
+    np.testing.assert_allclose(
+        fit.roi()["mean"], fit.posterior["roi"].mean(("chain", "draw")).values, rtol=1e-9
+    )

@@ -65,12 +65,16 @@ def test_injected_object_payload_rejected(saved, tmp_path):
         tree["posterior"].attrs["payload"] = np.void(pickle.dumps(print))
 
     path = _rewrite(saved, tmp_path, inject)
-    with pytest.raises(bm.ModelFileError, match=r"attribute '/posterior:payload'.*opaque binary payload"):
+    with pytest.raises(
+        bm.ModelFileError, match=r"attribute '/posterior:payload'.*opaque binary payload"
+    ):
         bm.load(path)
 
 
-PAYLOADS = {"bytes": np.array([pickle.dumps(print)]),  # fixed-width bytes (|S)
-            "object": np.array([b"cos\nsystem\n(S'echo pwned'\ntR."], dtype=object)}  # object array of bytes
+PAYLOADS = {
+    "bytes": np.array([pickle.dumps(print)]),  # fixed-width bytes (|S)
+    "object": np.array([b"cos\nsystem\n(S'echo pwned'\ntR."], dtype=object),
+}  # object array of bytes
 
 
 @pytest.mark.parametrize("kind", sorted(PAYLOADS))
@@ -81,30 +85,42 @@ def test_injected_payload_variable_rejected(saved, tmp_path, kind):
         tree["posterior"] = xr.DataTree(ds)
 
     path = _rewrite(saved, tmp_path, inject)
-    with pytest.raises(bm.ModelFileError, match=r"variable '/posterior/payload'.*opaque object payload.*not loaded"):
+    with pytest.raises(
+        bm.ModelFileError, match=r"variable '/posterior/payload'.*opaque object payload.*not loaded"
+    ):
         bm.load(path)
 
 
 def test_unknown_prior_distribution_in_spec_rejected(saved, tmp_path):
     def tamper(tree):
         spec = json.loads(tree.attrs["spec"])
-        spec["priors"] = {"noise": {"type": "Prior", "distribution": "__import__('os').system", "params": {}}}
+        spec["priors"] = {
+            "noise": {"type": "Prior", "distribution": "__import__('os').system", "params": {}}
+        }
         tree.attrs["spec"] = json.dumps(spec)
 
     path = _rewrite(saved, tmp_path, tamper)
-    with pytest.raises(bm.ModelFileError, match=r"invalid spec.*Prior distribution: expected one of"):
+    with pytest.raises(
+        bm.ModelFileError, match=r"invalid spec.*Prior distribution: expected one of"
+    ):
         bm.load(path)
 
 
 def test_spec_that_is_not_json_rejected(saved, tmp_path):
-    path = _rewrite(saved, tmp_path, lambda tree: tree.attrs.update(spec="MMM(adstock='geometric')"))
-    with pytest.raises(bm.ModelFileError, match=r"a spec, fit_info and mmm_data group.*JSONDecodeError"):
+    path = _rewrite(
+        saved, tmp_path, lambda tree: tree.attrs.update(spec="MMM(adstock='geometric')")
+    )
+    with pytest.raises(
+        bm.ModelFileError, match=r"a spec, fit_info and mmm_data group.*JSONDecodeError"
+    ):
         bm.load(path)
 
 
 def test_newer_format_version_rejected(saved, tmp_path):
     path = _rewrite(saved, tmp_path, lambda tree: tree.attrs.update(format_version=99))
-    with pytest.raises(bm.ModelFileError, match=r"format_version: expected <= 1, got 99. Upgrade bayes_mmm"):
+    with pytest.raises(
+        bm.ModelFileError, match=r"format_version: expected <= 1, got 99. Upgrade bayes_mmm"
+    ):
         bm.load(path)
 
 

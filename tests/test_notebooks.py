@@ -17,7 +17,11 @@ pytest.importorskip("ipykernel")
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
-PYTHON_ALIASES = {"python", f"python{sys.version_info[0]}", f"python{sys.version_info[0]}.{sys.version_info[1]}"}
+PYTHON_ALIASES = {
+    "python",
+    f"python{sys.version_info[0]}",
+    f"python{sys.version_info[0]}.{sys.version_info[1]}",
+}
 
 
 def _kernel_uses_this_interpreter() -> bool:
@@ -28,14 +32,19 @@ def _kernel_uses_this_interpreter() -> bool:
         argv = KernelSpecManager().get_kernel_spec("python3").argv
     except NoSuchKernel:
         return False
-    return bool(argv) and (argv[0] in PYTHON_ALIASES or Path(argv[0]).resolve() == Path(sys.executable).resolve())
+    return bool(argv) and (
+        argv[0] in PYTHON_ALIASES or Path(argv[0]).resolve() == Path(sys.executable).resolve()
+    )
 
 
 @pytest.fixture(scope="module")
 def python3_kernel():
     if not _kernel_uses_this_interpreter():
-        subprocess.run([sys.executable, "-m", "ipykernel", "install", "--user", "--name", "python3"], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "ipykernel", "install", "--user", "--name", "python3"],
+            check=True,
+            capture_output=True,
+        )
     assert _kernel_uses_this_interpreter(), "no 'python3' kernel spec runs this interpreter"
 
 
@@ -49,19 +58,27 @@ def test_notebooks_are_up_to_date_with_the_generator(tmp_path):
     built = _build.build(tmp_path)
     assert sorted(p.name for p in built) == NOTEBOOKS
     for path in built:
-        assert path.read_text() == (NOTEBOOK_DIR / path.name).read_text(), f"re-run notebooks/_build.py: {path.name}"
+        assert path.read_text() == (NOTEBOOK_DIR / path.name).read_text(), (
+            f"re-run notebooks/_build.py: {path.name}"
+        )
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs(name, python3_kernel):
     nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK_DIR)}}
+    )
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
     print(f"\n{name}: executed in {elapsed:.0f} s")
-    errors = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])
-              if out.get("output_type") == "error"]
+    errors = [
+        out
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
     assert not errors

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bayes_mmm as bm
-from bayes_mmm.plans import PlanEvaluator, build_horizon
+from bayes_mmm.planning.plans import PlanEvaluator, build_horizon
 
 REGRET = 0.03  # fitted model's plan loses at most 3% of the true optimum's incremental outcome
 
@@ -23,7 +23,7 @@ def test_current_plan_reproduces_engine_roi_counterfactual(mock_fit):
     ev = PlanEvaluator(eng, hz, np.eye(3), hz.current[0])
     y, _ = ev(np.ones(3))
     window = np.zeros(n, bool)
-    window[n - 20:n - 7] = True
+    window[n - 20 : n - 7] = True
     for c in range(3):
         inc, _ = eng.roi_draws(c, window)
         np.testing.assert_allclose(y[:, c], inc[:, 0], rtol=1e-9)
@@ -56,12 +56,16 @@ def test_regret_of_fitted_plan_vs_true_optimum(sim3, small_fit):
         assert truth.optimal.total == pytest.approx(truth.current.total, rel=1e-6)
         assert fitted.optimal.total == pytest.approx(truth.current.total, rel=1e-6)
         # the truth's own plan, re-evaluated through evaluate_plan, is the optimum (same machinery)
-        assert bm.evaluate_plan(sim3, truth.optimal).outcome["mean"] == pytest.approx(true_best, rel=1e-9)
+        assert bm.evaluate_plan(sim3, truth.optimal).outcome["mean"] == pytest.approx(
+            true_best, rel=1e-9
+        )
         assert true_best >= ours and true_best > current
         assert ours > current, f"{options}: the fitted plan does worse than the current plan"
         if limit is not None:
             regret = (true_best - ours) / true_best
-            assert regret <= limit, f"regret {regret:.3%} (true optimum {true_best:,.0f}, fitted plan {ours:,.0f})"
+            assert regret <= limit, (
+                f"regret {regret:.3%} (true optimum {true_best:,.0f}, fitted plan {ours:,.0f})"
+            )
 
 
 @st.composite
@@ -84,15 +88,39 @@ def test_every_returned_plan_satisfies_every_constraint(mock_fit, case):
     fixed = [c for c, r in zip(chans, roles) if r == "fixed"]
     zero = [c for c, r in zip(chans, roles) if r == "zero"]
     bounds = None if cap is None else {cap[0]: (None, cap[1] * current[cap[0]])}
-    lo = {c: current[c] if c in fixed else 0.0 if c in zero else (1 - rel) * current[c] if rel else 0.0 for c in chans}
-    hi = {c: current[c] if c in fixed else 0.0 if c in zero else (1 + rel) * current[c] if rel else np.inf for c in chans}
-    if bounds:  # absolute bounds also bind fixed channels: fixing above the cap is a genuine conflict
+    lo = {
+        c: current[c]
+        if c in fixed
+        else 0.0
+        if c in zero
+        else (1 - rel) * current[c]
+        if rel
+        else 0.0
+        for c in chans
+    }
+    hi = {
+        c: current[c]
+        if c in fixed
+        else 0.0
+        if c in zero
+        else (1 + rel) * current[c]
+        if rel
+        else np.inf
+        for c in chans
+    }
+    if (
+        bounds
+    ):  # absolute bounds also bind fixed channels: fixing above the cap is a genuine conflict
         hi[cap[0]] = min(hi[cap[0]], bounds[cap[0]][1])
-    feasible = sum(lo.values()) <= budget * (1 + 1e-9) and sum(hi.values()) >= budget * (1 - 1e-9) and all(
-        lo[c] <= hi[c] + 1e-6 for c in chans)
+    feasible = (
+        sum(lo.values()) <= budget * (1 + 1e-9)
+        and sum(hi.values()) >= budget * (1 - 1e-9)
+        and all(lo[c] <= hi[c] + 1e-6 for c in chans)
+    )
     try:
-        result = mock_fit.optimize_budget(budget, horizon=13, relative_bounds=rel, fixed=fixed, zero=zero,
-                                          bounds=bounds)
+        result = mock_fit.optimize_budget(
+            budget, horizon=13, relative_bounds=rel, fixed=fixed, zero=zero, bounds=bounds
+        )
     except bm.OptimizationError as err:
         assert not feasible, f"feasible constraints rejected: {err}"
         assert "constraints" in str(err) or "bound" in str(err)
@@ -114,17 +142,22 @@ def test_risk_averse_plans_are_less_uncertain(mock_fit):
     expected = mock_fit.optimize_budget(horizon=13)
     averse = mock_fit.optimize_budget(horizon=13, objective="mean_sd", risk_aversion=2.0)
     assert averse.draws["optimal"].std() < expected.draws["optimal"].std()
-    assert averse.outcome_optimal["mean"] <= expected.outcome_optimal["mean"] + 1e-6 * abs(expected.outcome_optimal["mean"])
+    assert averse.outcome_optimal["mean"] <= expected.outcome_optimal["mean"] + 1e-6 * abs(
+        expected.outcome_optimal["mean"]
+    )
     cvar = mock_fit.optimize_budget(horizon=13, objective="cvar", alpha=0.1)
     tail = lambda d: np.sort(d)[: int(np.ceil(0.1 * len(d)))].mean()  # noqa: E731
-    assert tail(cvar.draws["optimal"]) >= tail(expected.draws["optimal"]) - 1e-6 * abs(tail(expected.draws["optimal"]))
+    assert tail(cvar.draws["optimal"]) >= tail(expected.draws["optimal"]) - 1e-6 * abs(
+        tail(expected.draws["optimal"])
+    )
 
 
 def test_user_objective_of_draws(mock_fit):
     median = mock_fit.optimize_budget(horizon=13, objective=lambda v: float(np.median(v)))
     expected = mock_fit.optimize_budget(horizon=13)
     assert np.median(median.draws["optimal"]) >= np.median(expected.draws["optimal"]) - 1e-3 * abs(
-        np.median(expected.draws["optimal"]))
+        np.median(expected.draws["optimal"])
+    )
 
 
 def _zeroed(engine, channel=None, geo=None, weeks=13):
@@ -137,16 +170,18 @@ def _zeroed(engine, channel=None, geo=None, weeks=13):
 
 
 def test_zero_spend_channel_and_bounds_at_zero_have_finite_gradients(mock_fit):
-    eng = _zeroed(mock_fit.engine, channel=2, weeks=60)   # no recent spend and no carry-in
+    eng = _zeroed(mock_fit.engine, channel=2, weeks=60)  # no recent spend and no carry-in
     hz = build_horizon(eng, 13)
     assert hz.current[0, 2] == 0
     ev = PlanEvaluator(eng, hz, np.eye(3), np.array([*hz.current[0, :2], 1e5]))
     for x in (np.zeros(3), np.array([1.0, 0.0, 0.0]), np.array([1.0, 1.0, 1e-12])):
         y, grad = ev(x)
         assert np.isfinite(y).all() and np.isfinite(grad).all()
-    result = bm.optimize_budget(eng, horizon=13)            # zero-current channel may receive budget
+    result = bm.optimize_budget(eng, horizon=13)  # zero-current channel may receive budget
     assert np.isfinite(result.table[["optimal", "mroi"]].to_numpy(float)).all()
-    off = bm.optimize_budget(eng, horizon=13, zero=[eng.channels[0].name], relative_bounds={eng.channels[1].name: 0.5})
+    off = bm.optimize_budget(
+        eng, horizon=13, zero=[eng.channels[0].name], relative_bounds={eng.channels[1].name: 0.5}
+    )
     assert off.optimal.by_channel().iloc[0] == 0.0
     assert np.isfinite(off.table["mroi"]).all() and np.isfinite(off.draws["optimal"]).all()
 
@@ -155,7 +190,9 @@ def test_all_zero_region_regional_budgets():
     sim = bm.simulate(60, 2, geos=2, seed=4)
     eng = _zeroed(sim.engine(), geo=1, weeks=20)
     total = eng.spend[-13:].sum()
-    result = bm.optimize_budget(eng, horizon=13, region_budgets={"geo_0": 0.7 * total, "geo_1": 0.3 * total})
+    result = bm.optimize_budget(
+        eng, horizon=13, region_budgets={"geo_0": 0.7 * total, "geo_1": 0.3 * total}
+    )
     budget = result.optimal.budget
     assert budget[0].sum() == pytest.approx(0.7 * total, rel=1e-6)
     assert budget[1].sum() == pytest.approx(0.3 * total, rel=1e-6)
@@ -170,7 +207,9 @@ def test_infeasible_constraints_name_the_conflict(mock_fit):
     with pytest.raises(bm.OptimizationError, match=r"sum of upper bounds .* is below budget"):
         mock_fit.optimize_budget(2 * current, horizon=13, relative_bounds=0.3)
     tv = mock_fit.data.channels[0]
-    with pytest.raises(bm.OptimizationError, match=rf"channel '{tv}': lower bound .*bounds.* exceeds upper bound"):
+    with pytest.raises(
+        bm.OptimizationError, match=rf"channel '{tv}': lower bound .*bounds.* exceeds upper bound"
+    ):
         mock_fit.optimize_budget(horizon=13, relative_bounds=0.3, bounds={tv: (10 * current, None)})
     with pytest.raises(bm.OptimizationError, match="fixed / zero"):
         mock_fit.optimize_budget(horizon=13, fixed=[tv], zero=[tv])
@@ -180,10 +219,14 @@ def test_infeasible_constraints_name_the_conflict(mock_fit):
 
 def test_negative_spend_plan_has_its_own_error(mock_fit):
     tv = mock_fit.data.channels[0]
-    with pytest.raises(bm.OptimizationError, match=rf"non-negative spend .*-5.0 for channel '{tv}'"):
+    with pytest.raises(
+        bm.OptimizationError, match=rf"non-negative spend .*-5.0 for channel '{tv}'"
+    ):
         mock_fit.evaluate_plan({tv: -5.0})
     with pytest.raises(bm.OptimizationError, match="non-negative"):
-        bm.Plan(-np.ones((13, 1, 3)), mock_fit.data.channels, mock_fit.data.geos, mock_fit.data.n_dates)
+        bm.Plan(
+            -np.ones((13, 1, 3)), mock_fit.data.channels, mock_fit.data.geos, mock_fit.data.n_dates
+        )
 
 
 def test_scenarios_and_plan_evaluation(mock_fit):
@@ -191,7 +234,10 @@ def test_scenarios_and_plan_evaluation(mock_fit):
     assert same.change["mean"] == pytest.approx(0.0, abs=1e-6) and same.prob_increase == 0.0
     more = mock_fit.scenario(0.10)
     assert more.plan.total == pytest.approx(1.1 * more.current.total)
-    assert more.change["mean"] > 0 and more.change["lower"] <= more.change["mean"] <= more.change["upper"]
+    assert (
+        more.change["mean"] > 0
+        and more.change["lower"] <= more.change["mean"] <= more.change["upper"]
+    )
     assert np.isfinite(more.change_pct["mean"]) and "%" in more.summary()
     tv = mock_fit.data.channels[0]
     one = mock_fit.evaluate_plan({tv: 0.0})
@@ -202,7 +248,9 @@ def test_scenarios_and_plan_evaluation(mock_fit):
 
 def test_flexible_budgets_hit_their_targets(sim3):
     result = bm.optimize_budget(sim3, horizon=13, target_mroi=1.0)
-    interior = (result.table["optimal"] > 0) & (result.table["optimal"] < 5 * result.table["current"] * 0.999)
+    interior = (result.table["optimal"] > 0) & (
+        result.table["optimal"] < 5 * result.table["current"] * 0.999
+    )
     assert interior.any()
     np.testing.assert_allclose(result.table.loc[interior, "mroi"], 1.0, rtol=0.02)
     roi = bm.optimize_budget(sim3, horizon=13, target_roi=2.0)
@@ -232,4 +280,8 @@ def test_optimiser_handles_region_varying_media_shapes():
     fit = prior_fit(bm.MMM(geo_media=True), sim.data, draws=40, seed=1)
     result = fit.optimize_budget(horizon=4, relative_bounds=0.3)
     assert np.isfinite(result.table["optimal"]).all()
-    assert np.isfinite(result.uplift["mean"]) if isinstance(result.uplift, dict) else np.isfinite(result.uplift).all()
+    assert (
+        np.isfinite(result.uplift["mean"])
+        if isinstance(result.uplift, dict)
+        else np.isfinite(result.uplift).all()
+    )

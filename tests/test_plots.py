@@ -61,7 +61,10 @@ def test_contribution_share(mock_fit):
 
 def test_roi_and_mroi_side_by_side(mock_fit):
     fig = _check(mock_fit.plot.roi(), 2, 2)
-    assert [ax.get_title() for ax in fig.axes] == ["Return on investment", "Marginal ROI (+1% spend)"]
+    assert [ax.get_title() for ax in fig.axes] == [
+        "Return on investment",
+        "Marginal ROI (+1% spend)",
+    ]
     for ax in fig.axes:
         assert len(ax.collections) >= 1  # error bars
 
@@ -69,19 +72,27 @@ def test_roi_and_mroi_side_by_side(mock_fit):
 def test_response_curves(mock_fit):
     fig = _check(mock_fit.plot.response_curves(), 3, 3)
     for ax, ch in zip(fig.axes, mock_fit.data.channels):
-        assert ax.get_title() == ch and len(ax.lines) == 2 and len(ax.collections) == 1  # mean, current; band
+        assert (
+            ax.get_title() == ch and len(ax.lines) == 2 and len(ax.collections) == 1
+        )  # mean, current; band
 
 
 def test_adstock_decay(mock_fit):
     fig = _check(mock_fit.plot.adstock_decay(), 3, 2)
     lags, weights = fig.axes[0].lines[0].get_data()
     assert len(lags) == mock_fit.spec.l_max
-    assert abs(weights.sum() - 1) < 1e-6 and weights[0] == weights.max()  # geometric decay, normalised
+    assert (
+        abs(weights.sum() - 1) < 1e-6 and weights[0] == weights.max()
+    )  # geometric decay, normalised
 
 
 def test_adstock_decay_delayed_and_none():
-    spec = bm.MMM(channels={"tv_spend": bm.ChannelSpec(adstock="delayed"),
-                            "search_spend": bm.ChannelSpec(adstock="none")})
+    spec = bm.MMM(
+        channels={
+            "tv_spend": bm.ChannelSpec(adstock="delayed"),
+            "search_spend": bm.ChannelSpec(adstock="none"),
+        }
+    )
     fit = prior_fit(spec, bm.simulate(30, 2, seed=4).data, draws=30, seed=1)
     fig = _check(fit.plot.adstock_decay(), 2, 2)
     assert "(delayed)" in fig.axes[0].get_title() and "(none)" in fig.axes[1].get_title()
@@ -128,7 +139,9 @@ def test_inputs(mock_fit):
 def test_plots_without_controls():
     """Data with no control columns (e.g. cross-sectional Advertising-style data) plots too."""
     sim = bm.simulate(30, 2, seed=5)
-    data = bm.MMMData.from_frame(sim.frame, date="date", target="sales", channels=list(sim.data.channels))
+    data = bm.MMMData.from_frame(
+        sim.frame, date="date", target="sales", channels=list(sim.data.channels)
+    )
     fit = prior_fit(bm.MMM(seasonality=0, trend=False), data, draws=30, seed=1)
     fig = _check(fit.plot.decomposition(), 1)
     names = {t.get_text() for t in fig.axes[0].get_legend().get_texts()}
@@ -140,9 +153,15 @@ def test_plots_without_controls():
 def test_optimizer_accepts_a_plain_table():
     import pandas as pd
 
-    table = pd.DataFrame({"channel": ["tv", "tv", "search", "search"], "geo": ["a", "b", "a", "b"],
-                          "current": [10.0, 20.0, 5.0, 0.0], "optimal": [15.0, 20.0, 3.0, 2.0]})
-    from bayes_mmm.plots_inputs import optimizer
+    table = pd.DataFrame(
+        {
+            "channel": ["tv", "tv", "search", "search"],
+            "geo": ["a", "b", "a", "b"],
+            "current": [10.0, 20.0, 5.0, 0.0],
+            "optimal": [15.0, 20.0, 3.0, 2.0],
+        }
+    )
+    from bayes_mmm.viz.budget_plots import budget_bars as optimizer
 
     fig = _check(optimizer(table), 1)  # what fit.plot.optimizer calls: a bare table is enough
     ax = fig.axes[0]

@@ -7,13 +7,15 @@ import pandas as pd
 import pytest
 
 import bayes_mmm as bm
-from bayes_mmm.lift import exposure_change
-from bayes_mmm.posterior import stack_draws
+from bayes_mmm.data.lift_tests import exposure_change
+from bayes_mmm.results.posterior import stack_draws
 from bayes_mmm.testing import prior_fit
 
 
 def test_roi_prior_is_reproduced_by_the_prior_predictive(sim3):
-    spec = bm.MMM(channels={"tv_spend": bm.ChannelSpec(effect=bm.ROIPrior(1.5, (0.5, 4.0), level=0.9))})
+    spec = bm.MMM(
+        channels={"tv_spend": bm.ChannelSpec(effect=bm.ROIPrior(1.5, (0.5, 4.0), level=0.9))}
+    )
     table = spec.prior_roi(sim3.data, draws=4000, seed=1, level=0.9)
     row = table[(table["channel"] == "tv_spend") & (table["quantity"] == "roi")].iloc[0]
     assert row["median"] == pytest.approx(1.5, rel=0.05)
@@ -22,19 +24,34 @@ def test_roi_prior_is_reproduced_by_the_prior_predictive(sim3):
 
 
 def test_share_prior_is_reproduced(sim3):
-    spec = bm.MMM(channels={"search_spend": bm.ChannelSpec(effect=bm.SharePrior(0.1, (0.03, 0.25)))})
+    spec = bm.MMM(
+        channels={"search_spend": bm.ChannelSpec(effect=bm.SharePrior(0.1, (0.03, 0.25)))}
+    )
     table = spec.prior_roi(sim3.data, draws=4000, seed=2)
     row = table[(table["channel"] == "search_spend") & (table["quantity"] == "share")].iloc[0]
-    assert row["median"] == pytest.approx(0.1, rel=0.05) and row["upper"] == pytest.approx(0.25, rel=0.07)
+    assert row["median"] == pytest.approx(0.1, rel=0.05) and row["upper"] == pytest.approx(
+        0.25, rel=0.07
+    )
 
 
 def _go_dark(sim, channel, weeks=slice(20, 30)):
     c = sim.data.channels.index(channel)
     d = sim.data
-    test = pd.Series(dict(channel=channel, geo=None, start=d.dates[weeks.start], end=d.dates[weeks.stop - 1],
-                          spend_change=-float(d.spend[weeks, 0, c].max()) * 2, lift=0.0, lift_se=1.0))
+    test = pd.Series(
+        dict(
+            channel=channel,
+            geo=None,
+            start=d.dates[weeks.start],
+            end=d.dates[weeks.stop - 1],
+            spend_change=-float(d.spend[weeks, 0, c].max()) * 2,
+            lift=0.0,
+            lift_se=1.0,
+        )
+    )
     change = exposure_change(test, d)
-    multiplier = np.maximum(d.media[..., c] + change, 0) / np.where(d.media[..., c] > 0, d.media[..., c], 1)
+    multiplier = np.maximum(d.media[..., c] + change, 0) / np.where(
+        d.media[..., c] > 0, d.media[..., c], 1
+    )
     true_lift = float(sim.engine().incremental(c, multiplier, money=False).sum())
     return test, true_lift
 
@@ -43,8 +60,9 @@ def test_in_graph_lift_equals_engine_counterfactual(sim3):
     test, _ = _go_dark(sim3, "search_spend")
     fit = prior_fit(bm.MMM(), sim3.data, draws=50, seed=4, lift_tests=pd.DataFrame([test]))
     c = sim3.data.channels.index("search_spend")
-    multiplier = np.maximum(sim3.data.media[..., c] + exposure_change(test, sim3.data), 0) / np.where(
-        sim3.data.media[..., c] > 0, sim3.data.media[..., c], 1)
+    multiplier = np.maximum(
+        sim3.data.media[..., c] + exposure_change(test, sim3.data), 0
+    ) / np.where(sim3.data.media[..., c] > 0, sim3.data.media[..., c], 1)
     engine = fit.engine.incremental(c, multiplier, money=False).sum(axis=-1)
     graph = stack_draws(fit.posterior["lift_predicted"])[:, 0]
     np.testing.assert_allclose(graph, engine, rtol=1e-8)
@@ -84,8 +102,12 @@ def test_benchmark_priors_cut_roi_error(short_sim, default_fit):
     truth = short_sim.true_roi().set_index("channel")["true_roi"]
     # benchmark priors: medians within +-30% of the truth, honest width
     rng = np.random.default_rng(0)
-    channels = {ch: bm.ChannelSpec(effect=bm.ROIPrior(truth[ch] * f, (truth[ch] * f / 2.5, truth[ch] * f * 2.5)))
-                for ch, f in zip(truth.index, rng.uniform(0.7, 1.3, len(truth)))}
+    channels = {
+        ch: bm.ChannelSpec(
+            effect=bm.ROIPrior(truth[ch] * f, (truth[ch] * f / 2.5, truth[ch] * f * 2.5))
+        )
+        for ch, f in zip(truth.index, rng.uniform(0.7, 1.3, len(truth)))
+    }
     informed = _fit(bm.MMM(seasonality=1, channels=channels), short_sim.data)
 
     def error(fit):
@@ -116,4 +138,6 @@ def test_mroi_prior_is_exact_in_the_counterfactual_engine(sim3):
     window = fit.window()
     inc, extra = fit.engine.mroi_draws(0, window)
     mroi = inc.sum(-1) / extra.sum()
-    np.testing.assert_allclose(np.quantile(mroi, [0.05, 0.5, 0.95]), prior.quantile([0.05, 0.5, 0.95]), rtol=0.08)
+    np.testing.assert_allclose(
+        np.quantile(mroi, [0.05, 0.5, 0.95]), prior.quantile([0.05, 0.5, 0.95]), rtol=0.08
+    )

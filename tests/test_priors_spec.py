@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import bayes_mmm as bm
-from bayes_mmm.priors import prior_from_dict
+from bayes_mmm.model.priors import prior_from_dict
 
 
 def test_roi_prior_has_exact_median_and_interval():
@@ -20,27 +20,33 @@ def test_roi_prior_from_mean_sd():
     assert abs(draws.mean() - 2.0) < 0.02 and abs(draws.std() - 1.0) < 0.03
 
 
-@pytest.mark.parametrize("make, match", [
-    (lambda: bm.Prior("HalfNormal", sigma=-1), r"sigma: expected a value > 0, got -1.0"),
-    (lambda: bm.Prior("Cauchy", alpha=1), r"Prior distribution: expected one of"),
-    (lambda: bm.Prior("Normal", mu=0), r"expected exactly \['mu', 'sigma'\]"),
-    (lambda: bm.Prior("Uniform", lower=2, upper=1), r"lower < upper"),
-    (lambda: bm.ROIPrior(1.5, (4.0, 0.5)), r"interval: expected 0 < lower < median < upper"),
-    (lambda: bm.ROIPrior(-1, (0.1, 2)), r"median: expected a finite value > 0"),
-    (lambda: bm.ROIPrior(1, (0.5, 2), level=1.5), r"level: expected a probability"),
-])
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: bm.Prior("HalfNormal", sigma=-1), r"sigma: expected a value > 0, got -1.0"),
+        (lambda: bm.Prior("Cauchy", alpha=1), r"Prior distribution: expected one of"),
+        (lambda: bm.Prior("Normal", mu=0), r"expected exactly \['mu', 'sigma'\]"),
+        (lambda: bm.Prior("Uniform", lower=2, upper=1), r"lower < upper"),
+        (lambda: bm.ROIPrior(1.5, (4.0, 0.5)), r"interval: expected 0 < lower < median < upper"),
+        (lambda: bm.ROIPrior(-1, (0.1, 2)), r"median: expected a finite value > 0"),
+        (lambda: bm.ROIPrior(1, (0.5, 2), level=1.5), r"level: expected a probability"),
+    ],
+)
 def test_bad_priors_raise_spec_error(make, match):
     with pytest.raises(bm.SpecError, match=match):
         make()
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"adstock": "weibull"}, r"adstock: expected one of"),
-    ({"saturation": "tanh"}, r"saturation: expected one of"),
-    ({"l_max": 0}, r"l_max"),
-    ({"pooling": "some"}, r"pooling"),
-    ({"priors": {"gamma": bm.Prior("Normal", mu=0, sigma=1)}}, r"priors keys"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"adstock": "weibull"}, r"adstock: expected one of"),
+        ({"saturation": "tanh"}, r"saturation: expected one of"),
+        ({"l_max": 0}, r"l_max"),
+        ({"pooling": "some"}, r"pooling"),
+        ({"priors": {"gamma": bm.Prior("Normal", mu=0, sigma=1)}}, r"priors keys"),
+    ],
+)
 def test_bad_spec_fields(kwargs, match):
     with pytest.raises(bm.SpecError, match=match):
         bm.MMM(**kwargs)
@@ -53,16 +59,29 @@ def test_unknown_channel_in_spec_is_named(sim3):
 
 
 def test_spec_json_round_trip():
-    spec = bm.MMM(adstock="delayed", l_max=6, harmful=("calls",), channels={
-        "tv": bm.ChannelSpec(saturation="logistic", effect=bm.ROIPrior(1.5, (0.5, 4.0)),
-                             priors={"alpha": bm.Prior("Beta", alpha=3, beta=3)})})
+    spec = bm.MMM(
+        adstock="delayed",
+        l_max=6,
+        harmful=("calls",),
+        channels={
+            "tv": bm.ChannelSpec(
+                saturation="logistic",
+                effect=bm.ROIPrior(1.5, (0.5, 4.0)),
+                priors={"alpha": bm.Prior("Beta", alpha=3, beta=3)},
+            )
+        },
+    )
     again = bm.MMM.from_dict(spec.to_dict())
     assert again == spec
-    assert prior_from_dict(bm.SharePrior(0.1, (0.02, 0.3)).to_dict()) == bm.SharePrior(0.1, (0.02, 0.3))
+    assert prior_from_dict(bm.SharePrior(0.1, (0.02, 0.3)).to_dict()) == bm.SharePrior(
+        0.1, (0.02, 0.3)
+    )
 
 
 def test_harmful_channel_cannot_take_roi_prior(sim3):
-    spec = bm.MMM(channels={"tv_spend": bm.ChannelSpec(harmful=True, effect=bm.ROIPrior(1, (0.5, 2)))})
+    spec = bm.MMM(
+        channels={"tv_spend": bm.ChannelSpec(harmful=True, effect=bm.ROIPrior(1, (0.5, 2)))}
+    )
     with pytest.raises(bm.SpecError, match="harmful"):
         spec.resolve(sim3.data.channels)
 

@@ -6,8 +6,15 @@ import subprocess
 
 import pytest
 
-HEADINGS = ["Data summary", "Diagnostics", "Model fit", "ROI", "Response curves", "Contributions",
-            "Budget optimisation"]
+HEADINGS = [
+    "Data summary",
+    "Diagnostics",
+    "Model fit",
+    "ROI",
+    "Response curves",
+    "Contributions",
+    "Budget optimisation",
+]
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +38,7 @@ def test_report_sections_and_inline_images(report_path):
 
 
 def test_report_without_optimisation(mock_fit, tmp_path):
-    from bayes_mmm.report import write_report
+    from bayes_mmm.report.html_report import write_report
 
     text = write_report(mock_fit, tmp_path / "sub" / "r.html").read_text(encoding="utf-8")
     assert "<h2>ROI</h2>" in text and "Budget optimisation" not in text
@@ -40,7 +47,9 @@ def test_report_without_optimisation(mock_fit, tmp_path):
 def _chromium() -> str:
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if exe is None:
-        pytest.skip("headless Chromium not installed (apt-get install chromium; scripts/dev.sh test does it as root)")
+        pytest.skip(
+            "headless Chromium not installed (apt-get install chromium; scripts/dev.sh test does it as root)"
+        )
     return exe
 
 
@@ -51,13 +60,18 @@ def test_report_renders_in_headless_chromium(report_path, tmp_path):
     flags = ["--headless", "--no-sandbox", "--disable-gpu"]
     png = tmp_path / "report.png"
     url = report_path.resolve().as_uri()
-    subprocess.run([exe, *flags, f"--screenshot={png}", "--window-size=1200,3000", url], capture_output=True,
-                   timeout=120, check=False)
+    subprocess.run(
+        [exe, *flags, f"--screenshot={png}", "--window-size=1200,3000", url],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     assert png.exists(), "Chromium wrote no screenshot"
     pixels = imread(png)
     assert pixels.shape[:2] == (3000, 1200)
     assert pixels[..., :3].std() > 0.02, "screenshot is blank"
-    dom = subprocess.run([exe, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120,
-                         check=False).stdout
+    dom = subprocess.run(
+        [exe, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=False
+    ).stdout
     for heading in HEADINGS:
         assert f"<h2>{heading}</h2>" in dom

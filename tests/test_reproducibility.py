@@ -14,13 +14,18 @@ def _fits(data, sampler, seeds):
     spec = bm.MMM(seasonality=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tiny fits: the convergence warning is expected here
-        return [spec.fit(data, sampler=sampler, chains=2, draws=50, tune=50, seed=s, progress=False) for s in seeds]
+        return [
+            spec.fit(data, sampler=sampler, chains=2, draws=50, tune=50, seed=s, progress=False)
+            for s in seeds
+        ]
 
 
 def _assert_same(a, b):
     xr.testing.assert_equal(a.posterior, b.posterior)  # values and coords; attrs hold timestamps
     for name in ("diverging", "energy", "step_size"):
-        np.testing.assert_array_equal(a.tree["sample_stats"][name].values, b.tree["sample_stats"][name].values)
+        np.testing.assert_array_equal(
+            a.tree["sample_stats"][name].values, b.tree["sample_stats"][name].values
+        )
     pd.testing.assert_frame_equal(a.roi(), b.roi())
     pd.testing.assert_frame_equal(a.mroi(), b.mroi())
     pd.testing.assert_frame_equal(a.contributions(), b.contributions())
@@ -36,9 +41,15 @@ def data60(sim3):
 @pytest.mark.parametrize("sampler", ["nutpie", "pymc"])
 def test_same_seed_same_draws_and_tables(data60, sampler):
     a, b, c = _fits(data60, sampler, seeds=(7, 7, 8))
-    assert a.fit_info["sampler"] == sampler and a.posterior.sizes["chain"] == 2 and a.posterior.sizes["draw"] == 50
+    assert (
+        a.fit_info["sampler"] == sampler
+        and a.posterior.sizes["chain"] == 2
+        and a.posterior.sizes["draw"] == 50
+    )
     _assert_same(a, b)
-    assert not np.array_equal(a.posterior["roi"].values, c.posterior["roi"].values)  # the seed is actually used
+    assert not np.array_equal(
+        a.posterior["roi"].values, c.posterior["roi"].values
+    )  # the seed is actually used
 
 
 _FIT_IN_FRESH_PROCESS = """
@@ -68,7 +79,12 @@ def test_same_draws_from_a_cold_and_a_cached_compile(tmp_path):
     draws = []
     for run in ("cold", "cached"):
         out = tmp_path / f"{run}.npy"
-        subprocess.run([sys.executable, "-c", _FIT_IN_FRESH_PROCESS, str(out)], check=True, env=env,
-                       capture_output=True, timeout=600)
+        subprocess.run(
+            [sys.executable, "-c", _FIT_IN_FRESH_PROCESS, str(out)],
+            check=True,
+            env=env,
+            capture_output=True,
+            timeout=600,
+        )
         draws.append(np.load(out))
     np.testing.assert_array_equal(draws[0], draws[1])

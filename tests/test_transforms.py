@@ -5,7 +5,7 @@ import pytensor
 import pytensor.tensor as pt
 import pytest
 
-from bayes_mmm.transforms import ADSTOCKS, SATURATIONS, apply_adstock, apply_saturation
+from bayes_mmm.model.transforms import ADSTOCKS, SATURATIONS, apply_adstock, apply_saturation
 
 RNG = np.random.default_rng(0)
 X = np.abs(RNG.normal(1, 0.7, (30, 2, 3)))
@@ -18,7 +18,9 @@ def _params(transform, n=3):
     out = {}
     for name, prior in transform.default_priors.items():
         dist = prior.scipy()
-        out[name] = np.clip(dist.rvs(size=n, random_state=rng), 0.05, 0.95 if name == "alpha" else 5)
+        out[name] = np.clip(
+            dist.rvs(size=n, random_state=rng), 0.05, 0.95 if name == "alpha" else 5
+        )
     return out
 
 
@@ -27,7 +29,9 @@ def test_adstock_numpy_equals_pytensor(kind):
     p = _params(ADSTOCKS[kind])
     sym = {k: pt.vector(k) for k in p}
     xs = pt.tensor3("x")
-    f = pytensor.function([xs, *sym.values()], apply_adstock(kind, xs, sym, L_MAX), on_unused_input="ignore")
+    f = pytensor.function(
+        [xs, *sym.values()], apply_adstock(kind, xs, sym, L_MAX), on_unused_input="ignore"
+    )
     np.testing.assert_allclose(f(X, *p.values()), apply_adstock(kind, X, p, L_MAX), rtol=1e-10)
 
 
@@ -76,7 +80,9 @@ def test_saturation_gradients_finite_at_zero_spend(kind):
 
 
 def test_hill_half_saturation_point():
-    y = apply_saturation("hill", np.full((1, 1, 1), 2.0), {"half": np.array([2.0]), "slope": np.array([1.7])})
+    y = apply_saturation(
+        "hill", np.full((1, 1, 1), 2.0), {"half": np.array([2.0]), "slope": np.array([1.7])}
+    )
     np.testing.assert_allclose(y, 0.5)
 
 

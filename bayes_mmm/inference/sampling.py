@@ -1,0 +1,216 @@
+"""Sampling: check the settings, build the model, run NUTS (nutpie by default), collect the groups.
+
+:func:`sample_fit` returns the DataTree groups and sampler settings; ``bm.MMM.fit``
+(:mod:`bayes_mmm.workflow`) wraps them in the fit result.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import xarray as xr
+
+from bayes_mmm.core.errors import SpecError, message
+from bayes_mmm.data.lift_tests import validate_lift_tests
+from bayes_mmm.data.mmm_data import MMMData
+from bayes_mmm.inference.prior_draws import prior_draws
+from bayes_mmm.model.graph import build_model
+
+SAMPLERS = ("nutpie", "pymc", "numpyro")
+
+# PyTensor flags for compiling nutpie's log-density. No fast-math: with it, a freshly JIT-compiled
+# function and the one loaded from PyTensor's Numba cache round differently, so the same seed gave
+# different draws on a machine's first fit than on later ones. Exact IEEE arithmetic costs ~5%.
+NUTPIE_COMPILE_FLAGS = {"numba__fastmath": False}
+
+# nutpie's NUTS settings (docs/benchmarks.md has the measurements behind them):
+# * low-rank mass matrix: adapts to the correlations that remain (Hill half vs slope, ROI vs slope,
+#   trend vs a trending control); a diagonal one doubled the steps of the regional Hill model;
+# * nutpie's default tree depth (10). A cap of 7 cut the regional warm-up cost by a third, but 4 of
+#   the calibration study's 60 fits then had a divergence; re-fitting those 4 gave 1 with the default
+#   depth or a cap of 8 (which saves nothing), 4 with the cap of 7.
+# * target_accept 0.9 for national and regional fits (0.95 took 24-31 leapfrog steps per draw on the
+#   regional benchmark instead of 15-17); raise it if a fit reports divergences.
+NUTS_SETTINGS = {"adaptation": "low_rank"}
+DEFAULT_TARGET_ACCEPT = 0.9
+
+
+def _check_settings(chains, draws, tune, seed, sampler, holdout, data: MMMData):
+    for name, value, low in (("chains", chains, 1), ("draws", draws, 10), ("tune", tune, 0)):
+        if not isinstance(value, (int, np.integer)) or value < low:
+            raise SpecError(message(name, f"an integer >= {low}", repr(value)))
+    if sampler not in SAMPLERS:
+        raise SpecError(message("sampler", f"one of {SAMPLERS}", repr(sampler)))
+    if seed is not None and not isinstance(seed, (int, np.integer)):
+        raise SpecError(message("seed", "an integer or None", repr(seed)))
+    if not isinstance(holdout, (int, np.integer)) or not 0 <= holdout <= data.n_dates // 2:
+        raise SpecError(
+            message(
+                "holdout",
+                f"an integer number of periods in [0, {data.n_dates // 2}]",
+                repr(holdout),
+            )
+        )
+
+
+def sample_posterior(
+    model,
+    *,
+    sampler: str,
+    chains: int,
+    draws: int,
+    tune: int,
+    seed: int | None,
+    progress: bool,
+    target_accept: float,
+) -> xr.DataTree:
+    """Run NUTS with the chosen backend; returns an ArviZ DataTree (posterior + sample_stats)."""
+    import pymc as pm
+
+    if sampler == "nutpie":
+        try:
+            import nutpie
+        except ImportError:  # pragma: no cover - nutpie is a hard dependency
+            warnings.warn(
+                "nutpie is not installed; falling back to PyMC's NUTS sampler.", UserWarning
+            )
+            sampler = "pymc"
+    if sampler == "nutpie":
+        from pytensor import config
+
+        with config.change_flags(**NUTPIE_COMPILE_FLAGS):
+            compiled = nutpie.compile_pymc_model(model)
+            tree = nutpie.sample(
+                compiled,
+                draws=draws,
+                tune=tune,
+                chains=chains,
+                seed=seed,
+                progress_bar=progress,
+                save_warmup=False,
+                target_accept=target_accept,
+                **NUTS_SETTINGS,
+            )
+    else:
+        with model:
+            tree = pm.sample(
+                draws=draws,
+                tune=tune,
+                chains=chains,
+                random_seed=seed,
+                nuts_sampler=sampler,
+                progressbar=progress,
+                target_accept=target_accept,
+                cores=min(chains, 2),
+                compute_convergence_checks=False,
+            )
+    keep = {name: tree[name] for name in ("posterior", "sample_stats") if name in tree.children}
+    out = xr.DataTree.from_dict({f"/{k}": _plain(v.to_dataset()) for k, v in keep.items()})
+    return out
+
+
+def _plain(ds: xr.Dataset) -> xr.Dataset:
+    """Drop object-typed variables (e.g. divergence messages) so the tree writes to netCDF."""
+    return ds.drop_vars([k for k, v in ds.data_vars.items() if v.dtype == object])
+
+
+def sample_fit(
+    spec,
+    data: MMMData,
+    *,
+    chains,
+    draws,
+    tune,
+    seed,
+    sampler,
+    holdout,
+    lift_tests,
+    progress,
+    target_accept,
+    posterior_predictive,
+    log_likelihood=False,
+) -> dict:
+    """Sample ``spec`` on ``data`` (all periods but the holdout).
+
+    Returns ``{"groups", "fit_info", "lift_tests", "notes"}``: DataTree groups by path, sampler
+    settings, the validated lift tests and notes about optional groups that failed (never raised:
+    once the draws exist nothing may lose them).
+    """
+
+    if not isinstance(data, MMMData):
+        raise SpecError(
+            message("data", "an MMMData (use bm.MMMData.from_frame(df, ...))", type(data).__name__)
+        )
+    _check_settings(chains, draws, tune, seed, sampler, holdout, data)
+    if target_accept is None:
+        target_accept = DEFAULT_TARGET_ACCEPT
+    if not 0.5 <= target_accept < 1:
+        raise SpecError(message("target_accept", "a probability in [0.5, 1)", target_accept))
+    train = data.subset_dates(0, data.n_dates - holdout)
+    tests = validate_lift_tests(lift_tests, train) if lift_tests is not None else None
+    model = build_model(spec, train, lift_tests=tests)
+    tree = sample_posterior(
+        model,
+        sampler=sampler,
+        chains=chains,
+        draws=draws,
+        tune=tune,
+        seed=seed,
+        progress=progress,
+        target_accept=target_accept,
+    )
+    groups = {
+        "/posterior": tree["posterior"].to_dataset(),
+        "/sample_stats": tree["sample_stats"].to_dataset(),
+        "/observed_data": xr.Dataset(
+            {"y": (("date", "geo"), train.target)},
+            coords={"date": train.dates.values, "geo": list(train.geos)},
+        ),
+    }
+    # The draws exist now: nothing after this point may lose them. Optional extras that fail are
+    # left out and reported in the single post-fit warning instead of raising.
+    failed: list[str] = []
+
+    def extra(group: str, compute) -> None:
+        try:
+            groups[group] = compute()
+        except Exception as exc:
+            failed.append(
+                f"the {group.strip('/')} group could not be computed ({type(exc).__name__}: {exc}); "
+                "the posterior draws are kept without it."
+            )
+
+    extra("/prior", lambda: prior_draws(model, 1000, seed))
+    if log_likelihood:
+
+        def loglik():
+            import pymc as pm
+
+            ll_tree = xr.DataTree.from_dict({"/posterior": groups["/posterior"]})
+            ll = pm.compute_log_likelihood(
+                ll_tree, var_names=["y"], model=model, extend_inferencedata=False, progressbar=False
+            )
+            return ll if isinstance(ll, xr.Dataset) else ll["log_likelihood"].to_dataset()
+
+        extra("/log_likelihood", loglik)
+    if posterior_predictive:
+
+        def predictive():
+            import pymc as pm
+
+            with model:
+                pp = pm.sample_posterior_predictive(tree, random_seed=seed, progressbar=False)
+            return pp["posterior_predictive"].to_dataset()
+
+        extra("/posterior_predictive", predictive)
+    fit_info = {
+        "sampler": sampler,
+        "chains": chains,
+        "draws": draws,
+        "tune": tune,
+        "seed": seed,
+        "holdout": int(holdout),
+        "target_accept": target_accept,
+    }
+    return {"groups": groups, "fit_info": fit_info, "lift_tests": tests, "notes": failed}

@@ -1,0 +1,123 @@
+"""Channel effects from their priors: the ROI -> beta reparametrisation, in one place.
+
+A channel's effect ``beta`` (scaled units, per geo) comes from one of:
+
+* ``beta`` - a :class:`~bayes_mmm.priors.Prior` directly on beta (e.g. Normal for harmful channels);
+* ``roi`` / ``mroi`` / ``share`` / ``relative_roi`` - a split log-normal prior on a business quantity
+  ``q``; beta is derived so that the model's quantity equals ``q`` exactly:
+  ``beta = q x amount / (outcome that beta = 1 would give)``
+  (:func:`~bayes_mmm.components.beta_from_total`), where for ROI the amount is the spend, for
+  mROI 1% of the spend against the outcome of +1% spend, for share the total outcome, and for
+  relative ROI the total outcome times the channel's share of media spend.
+
+With regions and partial pooling, ``beta_gc = beta_c x m_gc`` with mean-one multipliers
+``m_gc = exp(tau_c z_gc - tau_c^2 / 2)``; the ROI-type quantity then holds for the national total.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bayes_mmm.model.equations import beta_from_total, media_response
+
+EFFECT_KINDS = ("beta", "roi", "mroi", "share", "relative_roi")
+MROI_STEP = 0.01
+
+
+def scatter_channels(parts: list, shape: tuple[int, ...], fill: float = 0.0):
+    """Place values for channel subsets into a ``shape`` tensor whose last axis is the channel.
+
+    ``parts`` holds ``(channel indices, value (..., len(indices)))`` pairs; channels no part covers
+    get ``fill``. A single part covering every channel in order is returned as is: scatter and
+    alloc nodes would only add to what Numba compiles (~0.3 s per node on a cold cache).
+    """
+    import pytensor.tensor as pt
+
+    if len(parts) == 1 and list(parts[0][0]) == list(range(shape[-1])):
+        return parts[0][1]
+    full = pt.ones(shape) * fill
+    for idx, value in parts:
+        full = pt.set_subtensor(full[..., np.asarray(idx)], value)
+    return full
+
+
+def effect_amount(kind: str, data, idx) -> np.ndarray:
+    """Per (geo, channel) amount the quantity multiplies: spend, 1% of spend, or outcome (share-type)."""
+    outcome = np.abs(data.target).sum(axis=0)[:, None]
+    spend = data.spend.sum(axis=0)
+    if kind == "roi":
+        return spend[:, idx]
+    if kind == "mroi":
+        return MROI_STEP * spend[:, idx]
+    if kind == "share":
+        return outcome * np.ones((1, len(idx)))
+    return outcome * spend[:, idx] / np.maximum(spend.sum(axis=1, keepdims=True), 1e-12)
+
+
+def channel_effects(
+    spec,
+    data,
+    layout,
+    params,
+    channels,
+    saturated,
+    media_padded,
+    money_per_scaled,
+    outcome_per_scaled,
+):
+    """Create the effect random variables and return beta ``(geo, channel)`` (pytensor)."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    n_geo, n_ch = data.n_geos, data.n_channels
+    index = {c: i for i, c in enumerate(data.channels)}
+    unpooled = n_geo > 1 and spec.pooling == "none"
+    geo_mult = None
+    if n_geo > 1 and spec.pooling == "partial":
+        tau = spec.prior("geo_effect_sd").build("geo_effect_sd", dims="channel")
+        z = pm.Normal("geo_effect_z", 0.0, 1.0, dims=("geo", "channel"))
+        geo_mult = pt.exp(tau * z - tau**2 / 2)
+    parts = []
+    for kind, groups in layout.items():
+        if kind not in EFFECT_KINDS:
+            continue
+        for group in groups:
+            idx = np.array([index[c] for c in group.channels])
+            dims = ("geo", group.dim) if unpooled else group.dim
+            if kind == "beta":
+                first = group.priors[0]
+                free = getattr(pm, first.distribution)(
+                    group.variable,
+                    dims=dims,
+                    **{k: np.array([p.params[k] for p in group.priors]) for k in first.params},
+                )
+                value = free if free.ndim == 2 else pt.ones((n_geo, 1)) * free[None, :]
+                if geo_mult is not None:
+                    value = value * geo_mult[:, idx]
+            else:
+                z = pm.Normal(group.variable, 0.0, 1.0, dims=dims)
+                mu = np.array([p.log_median for p in group.priors])
+                lo = np.array([p.sigma_below for p in group.priors])
+                hi = np.array([p.sigma_above for p in group.priors])
+                quantity = pt.exp(mu + z * pt.switch(z < 0, lo, hi))
+                per_scaled = money_per_scaled if kind in ("roi", "mroi") else outcome_per_scaled
+                response = saturated[..., idx]
+                if kind == "mroi":
+                    sub = {k: v[..., idx] for k, v in params.items()}
+                    plus = media_response(
+                        pt.as_tensor(media_padded[..., idx] * (1 + MROI_STEP)),
+                        sub,
+                        [channels[i] for i in idx],
+                        spec.l_max,
+                        geo_params=spec.geo_media and n_geo > 1,
+                    )
+                    response = plus - response
+                unit_total = (response * per_scaled[:, :, None]).sum(axis=0)
+                amount = effect_amount(kind, data, idx)
+                if quantity.ndim == 2:  # no pooling: one quantity per region
+                    value = quantity * amount / pt.maximum(unit_total, 1e-12)
+                else:
+                    mult = None if geo_mult is None else geo_mult[:, idx]
+                    value = beta_from_total(quantity, amount.sum(axis=0), unit_total, mult)
+            parts.append((idx, value))
+    return scatter_channels(parts, (n_geo, n_ch))

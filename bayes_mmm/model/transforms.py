@@ -1,0 +1,173 @@
+"""Media transforms: adstock (carryover) and saturation (diminishing returns).
+
+Each transform is one pure function that works on numpy arrays (post-processing, simulation,
+optimisation) and on pytensor tensors (inside the PyMC model): the backend is chosen from the
+type of the inputs. Arrays follow the layout ``(..., date, geo, channel)``: time is axis -3 and
+parameters broadcast against the trailing ``(geo, channel)`` axes, so a leading ``draw`` axis
+evaluates every posterior draw at once. Adstock is a weighted sum of ``l_max`` shifted copies of
+the series (a loop over lags, never over time).
+
+Transforms are registered by name in :data:`ADSTOCKS` and :data:`SATURATIONS` with their
+parameter names and default priors, so specs, docs and the invariant tests read one table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+
+import numpy as np
+
+from bayes_mmm.model.priors import Prior
+
+
+def backend(*values) -> ModuleType:
+    """``pytensor.tensor`` if any input is symbolic, else numpy."""
+    for value in values:
+        if type(value).__module__.startswith("pytensor"):
+            import pytensor.tensor as pt
+
+            return pt
+    return np
+
+
+def _where(xp: ModuleType, cond, a, b):
+    return xp.switch(cond, a, b) if xp is not np else np.where(cond, a, b)
+
+
+def shift_in_time(x, lag: int):
+    """Delay a ``(..., date, geo, channel)`` series by ``lag`` steps, filling with zeros."""
+    if lag == 0:
+        return x
+    xp = backend(x)
+    head = xp.zeros_like(x[..., :lag, :, :])
+    return xp.concatenate([head, x[..., :-lag, :, :]], axis=-3)
+
+
+def _convolve(x, weights: list):
+    """Normalised weighted sum of lagged copies: sum_l w_l x[t - l] / sum_l w_l."""
+    total = weights[0]
+    out = weights[0] * x
+    for lag, weight in enumerate(weights[1:], start=1):
+        out = out + weight * shift_in_time(x, lag)
+        total = total + weight
+    return out / total
+
+
+def geometric_adstock(x, alpha, l_max: int):
+    """Geometric carryover: weight of lag l is ``alpha**l`` (0 <= alpha < 1), normalised to 1.
+
+    ``x`` is media per week (any unit); the output keeps the unit and the total over time
+    (except what spills past the last week).
+    """
+    return _convolve(x, [alpha**lag for lag in range(l_max)])
+
+
+def delayed_adstock(x, alpha, theta, l_max: int):
+    """Delayed (peaked) carryover: weight of lag l is ``alpha**((l - theta)**2)``, normalised.
+
+    ``theta`` is the lag (in weeks) at which the effect peaks.
+    """
+    return _convolve(x, [alpha ** ((lag - theta) ** 2) for lag in range(l_max)])
+
+
+def no_adstock(x, l_max: int = 1):
+    """Identity: for cross-sectional data or channels with no carryover."""
+    return x
+
+
+def _safe_power(x, exponent):
+    """``x**exponent`` for x >= 0 with finite gradients at x = 0 (NaN-free double-where)."""
+    xp = backend(x, exponent)
+    positive = x > 0
+    safe_x = _where(xp, positive, x, xp.ones_like(x))
+    return _where(xp, positive, xp.exp(exponent * xp.log(safe_x)), xp.zeros_like(safe_x * exponent))
+
+
+def hill_saturation(x, half, slope):
+    """Hill curve ``x^s / (x^s + half^s)`` in [0, 1): ``half`` is the media level giving 50%."""
+    xs = _safe_power(x, slope)
+    return xs / (xs + half**slope)
+
+
+def logistic_saturation(x, lam):
+    """Logistic curve ``(1 - e^{-lam x}) / (1 + e^{-lam x}) = tanh(lam x / 2)`` in [0, 1)."""
+    xp = backend(x, lam)
+    return xp.tanh(lam * x / 2.0)
+
+
+def michaelis_menten_saturation(x, half):
+    """Michaelis-Menten curve ``x / (x + half)`` in [0, 1); Hill with slope 1."""
+    return x / (x + half)
+
+
+@dataclass(frozen=True)
+class Transform:
+    """A registered transform: its function, parameter names and default priors."""
+
+    name: str
+    function: Callable
+    params: tuple[str, ...]
+    default_priors: dict[str, Prior] = field(default_factory=dict)
+    description: str = ""
+
+
+# Media are divided by the channel's mean positive value before transforms, so a half-saturation
+# point of 1 means "the typical week's spend gives half the maximum effect".
+ADSTOCKS: dict[str, Transform] = {
+    "geometric": Transform(
+        "geometric",
+        geometric_adstock,
+        ("alpha",),
+        {"alpha": Prior("Beta", alpha=2.0, beta=3.0)},
+        "decay alpha in (0, 1): share of a week's effect carried into the next",
+    ),
+    "delayed": Transform(
+        "delayed",
+        delayed_adstock,
+        ("alpha", "theta"),
+        {"alpha": Prior("Beta", alpha=2.0, beta=3.0), "theta": Prior("HalfNormal", sigma=2.0)},
+        "decay alpha in (0, 1) and peak lag theta in weeks",
+    ),
+    "none": Transform("none", no_adstock, (), {}, "no carryover"),
+}
+
+SATURATIONS: dict[str, Transform] = {
+    "hill": Transform(
+        "hill",
+        hill_saturation,
+        ("half", "slope"),
+        {
+            "half": Prior("LogNormal", mu=0.0, sigma=0.7),
+            "slope": Prior("LogNormal", mu=0.0, sigma=0.4),
+        },
+        "half-saturation point (in typical-week units) and slope (>1: S-shaped)",
+    ),
+    "logistic": Transform(
+        "logistic",
+        logistic_saturation,
+        ("lam",),
+        {"lam": Prior("Gamma", alpha=3.0, beta=2.0)},
+        "steepness lam (per typical-week unit)",
+    ),
+    "michaelis_menten": Transform(
+        "michaelis_menten",
+        michaelis_menten_saturation,
+        ("half",),
+        {"half": Prior("LogNormal", mu=0.0, sigma=0.7)},
+        "half-saturation point (in typical-week units)",
+    ),
+}
+
+
+def apply_adstock(kind: str, x, params: dict, l_max: int):
+    """Apply the registered adstock ``kind`` with parameter values from ``params``."""
+    transform = ADSTOCKS[kind]
+    return transform.function(x, *(params[p] for p in transform.params), l_max=l_max)
+
+
+def apply_saturation(kind: str, x, params: dict):
+    """Apply the registered saturation ``kind`` with parameter values from ``params``."""
+    transform = SATURATIONS[kind]
+    return transform.function(x, *(params[p] for p in transform.params))

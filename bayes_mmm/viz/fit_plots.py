@@ -1,0 +1,309 @@
+"""Matplotlib plots of a fitted model, reachable as ``fit.plot.<name>()``; each returns the figure.
+
+Units: spend is in the data's currency, outcomes in target units (or money when the data has
+``revenue_per_unit``), ROI / mROI in outcome per unit of spend. Intervals are equal-tailed.
+Input plots live in :mod:`bayes_mmm.viz.input_plots`, budget plots in :mod:`bayes_mmm.viz.budget_plots`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bayes_mmm.core.errors import SpecError, message
+from bayes_mmm.core.intervals import interval
+from bayes_mmm.model.transforms import ADSTOCKS, apply_adstock
+from bayes_mmm.viz.budget_plots import budget_bars
+from bayes_mmm.viz.input_plots import inputs
+from bayes_mmm.viz.style import forest, grid, outcome_label, pct, pyplot
+
+BASELINE = ("intercept", "trend", "seasonality")
+
+
+class FitPlots:
+    """Plot accessor bound to one :class:`~bayes_mmm.fit.MMMFit`."""
+
+    def __init__(self, fit):
+        self.fit = fit
+
+    # ------------------------------------------------------------------ fit and decomposition
+    def fit_over_time(self, geo: str | None = None, ax=None):
+        """Actual vs fitted with 50% and 90% posterior-predictive bands; holdout shaded."""
+        plt = pyplot()
+        pred = self.fit.predict(level=0.9)
+        if geo is None:
+            pred = pred.groupby("date", as_index=False).agg(
+                actual=("actual", "sum"),
+                mean=("mean", "sum"),
+                lower=("lower", "sum"),
+                upper=("upper", "sum"),
+                lower_50=("lower_50", "sum"),
+                upper_50=("upper_50", "sum"),
+                split=("split", "first"),
+            )
+        else:
+            pred = pred[pred["geo"] == geo]
+        fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(10, 4))
+        ax.fill_between(
+            pred["date"], pred["lower"], pred["upper"], alpha=0.2, color="C0", label="90% band"
+        )
+        ax.fill_between(
+            pred["date"],
+            pred["lower_50"],
+            pred["upper_50"],
+            alpha=0.35,
+            color="C0",
+            label="50% band",
+        )
+        ax.plot(pred["date"], pred["mean"], color="C0", label="fitted (mean)")
+        ax.plot(pred["date"], pred["actual"], color="k", lw=1, label="actual")
+        holdout = pred[pred["split"] == "holdout"]
+        if len(holdout):
+            ax.axvspan(
+                holdout["date"].min(),
+                holdout["date"].max(),
+                color="grey",
+                alpha=0.15,
+                label="holdout",
+            )
+        ax.set_title("Actual vs fitted" + (f" ({geo})" if geo else ""))
+        ax.set_xlabel("date")
+        ax.set_ylabel(f"{self.fit.data.target_name} per period")
+        ax.legend(loc="upper left", ncols=3, fontsize=8)
+        fig.tight_layout()
+        return fig
+
+    def decomposition(self, ax=None):
+        """Stacked areas of posterior-mean contributions over time: baseline, controls, channels.
+
+        Positive parts stack upwards from zero and negative parts downwards, so a negative control
+        (e.g. price) does not hide the others; the actual outcome is drawn on top.
+        """
+        plt = pyplot()
+        fit = self.fit
+        mean = fit.contributions().pivot(index="date", columns="component", values="mean")
+        series = {"baseline": mean[[c for c in BASELINE if c in mean]].sum(axis=1)}
+        series.update(
+            {
+                name: mean[name]
+                for name in (*fit.data.control_names, *fit.data.channels)
+                if name in mean
+            }
+        )
+        fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(10, 4.5))
+        dates = mean.index
+        up, down = np.zeros(len(dates)), np.zeros(len(dates))
+        for k, (name, values) in enumerate(series.items()):
+            v = values.to_numpy(float)
+            pos, neg = np.clip(v, 0, None), np.clip(v, None, 0)
+            ax.fill_between(dates, up, up + pos, color=f"C{k % 10}", alpha=0.8, lw=0, label=name)
+            if (neg < 0).any():
+                ax.fill_between(dates, down + neg, down, color=f"C{k % 10}", alpha=0.8, lw=0)
+            up, down = up + pos, down + neg
+        ax.plot(fit.data.dates, fit.data.target.sum(axis=1), color="k", lw=1, label="actual")
+        if fit.n_train < fit.data.n_dates:
+            ax.axvline(
+                fit.data.dates[fit.n_train], color="grey", ls="--", lw=1, label="holdout starts"
+            )
+        ax.set_title("Decomposition of the outcome (posterior mean)")
+        ax.set_xlabel("date")
+        ax.set_ylabel(f"{fit.data.target_name} per period")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+        fig.tight_layout()
+        return fig
+
+    def contribution_share(self, level: float = 0.9, ax=None):
+        """Share of the total outcome (training window) due to each channel, with a ``level`` interval."""
+        plt = pyplot()
+        fit = self.fit
+        comps = fit.component_draws
+        total = np.abs(fit.data.target[: fit.n_train]).sum()
+        names = list(fit.data.channels)
+        shares = np.stack(
+            [100 * comps[ch][:, : fit.n_train].sum(axis=(1, 2)) / total for ch in names], axis=1
+        )
+        lo, hi = interval(shares, level)
+        mean = shares.mean(axis=0)
+        fig, ax = (
+            (ax.figure, ax) if ax is not None else plt.subplots(figsize=(1.5 + 1.2 * len(names), 4))
+        )
+        x = np.arange(len(names))
+        ax.bar(x, mean, color=[f"C{k % 10}" for k in x], alpha=0.8, label="mean share")
+        ax.errorbar(
+            x,
+            mean,
+            yerr=[mean - lo, hi - mean],
+            fmt="none",
+            color="k",
+            capsize=4,
+            label=f"{pct(level)} interval",
+        )
+        ax.set_xticks(x, names, rotation=20)
+        ax.set_ylabel("share of total outcome (%)")
+        ax.set_title("Contribution share per channel (training window)")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        return fig
+
+    # ------------------------------------------------------------------ returns
+    def roi(self, level: float = 0.9):
+        """ROI and marginal ROI per channel, side by side (forest plots with ``level`` intervals)."""
+        fit = self.fit
+        table = fit.roi(level=level)
+        mroi = fit.mroi(level=level).set_index("channel").reindex(table["channel"]).reset_index()
+        fig, axes = grid(2, cols=2, width=5.0, height=2.0 + 0.5 * len(table), sharey=True)
+        for ax, tab, name, color in ((axes[0], table, "ROI", "C0"), (axes[1], mroi, "mROI", "C1")):
+            y = forest(ax, tab, name, level, color)
+            ax.axvline(0, color="grey", lw=0.8)
+            ax.axvline(1, color="grey", lw=0.8, ls=":", label="break-even (1)")
+            ax.set_yticks(y, table["channel"])
+            ax.set_xlabel(f"{name}: outcome per unit of spend")
+            ax.set_title({"ROI": "Return on investment", "mROI": "Marginal ROI (+1% spend)"}[name])
+            ax.legend(
+                fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, frameon=False
+            )
+        axes[0].invert_yaxis()
+        fig.tight_layout()
+        return fig
+
+    def prior_vs_posterior(self, level: float = 0.9):
+        """Prior vs posterior ROI interval per channel; prior-dominated channels highlighted in red."""
+        plt = pyplot()
+        fit = self.fit
+        flags = fit.prior_dominated(level)
+        if flags is None:
+            raise SpecError(
+                message("fit", "a fit with prior ROI draws (group 'prior')", "no prior group")
+            )
+        post = fit.roi(level=level).set_index("channel").reindex(flags["channel"])
+        fig, ax = plt.subplots(figsize=(7, 1.2 + 0.6 * len(flags)))
+        y = np.arange(len(flags))
+        ax.hlines(
+            y + 0.15,
+            flags["prior_lower"],
+            flags["prior_upper"],
+            color="grey",
+            lw=4,
+            label=f"prior {pct(level)} interval",
+        )
+        ax.hlines(
+            y - 0.15,
+            post["lower"],
+            post["upper"],
+            color="C0",
+            lw=4,
+            label=f"posterior {pct(level)} interval",
+        )
+        ax.plot(post["mean"], y - 0.15, "o", color="C0", label="posterior mean")
+        dominated = flags["prior_dominated"].to_numpy(bool)
+        for k in np.flatnonzero(dominated):
+            ax.axhspan(k - 0.45, k + 0.45, color="C3", alpha=0.12, lw=0)
+        if dominated.any():
+            ax.plot([], [], "s", color="C3", alpha=0.3, label="prior-dominated")
+        ax.set_yticks(y, [f"{c} (!)" if d else c for c, d in zip(flags["channel"], dominated)])
+        ax.invert_yaxis()
+        if (flags["prior_lower"] > 0).all() and (post["lower"] > 0).all():
+            ax.set_xscale("log")
+        ax.set_xlabel("ROI: outcome per unit of spend")
+        ax.set_title("Prior vs posterior ROI (width ratio > 0.8: the data says little)")
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        fig.tight_layout()
+        return fig
+
+    def regional_roi(self, level: float = 0.9):
+        """Small multiples of ROI by region, one panel per channel (national ROI as a dashed line)."""
+        fit = self.fit
+        if not fit.data.is_geo:
+            raise SpecError(
+                message(
+                    "data",
+                    "regional data (a geo column) for regional_roi",
+                    "national data: use fit.plot.roi() instead",
+                )
+            )
+        table = fit.roi(level=level, by_geo=True)
+        channels = list(fit.data.channels)
+        fig, axes = grid(len(channels), cols=3, width=4.0, height=1.6 + 0.5 * fit.data.n_geos)
+        for ax, ch in zip(axes, channels):
+            part = table[(table["channel"] == ch) & (table["geo"] != "national")]
+            national = table[(table["channel"] == ch) & (table["geo"] == "national")]
+            y = forest(ax, part, "ROI", level)
+            if len(national):
+                ax.axvline(
+                    float(national["mean"].iloc[0]),
+                    color="C3",
+                    ls="--",
+                    lw=1,
+                    label="national mean",
+                )
+            ax.set_yticks(y, part["geo"])
+            ax.invert_yaxis()
+            ax.set_title(ch)
+            ax.set_xlabel("ROI: outcome per unit of spend")
+        axes[0].legend(fontsize=7, loc="lower right")
+        fig.suptitle("ROI by region")
+        fig.tight_layout()
+        return fig
+
+    # ------------------------------------------------------------------ curves
+    def response_curves(self, level: float = 0.9):
+        """Incremental outcome vs spend in the training window, per channel; current spend marked."""
+        fit = self.fit
+        curves = fit.response_curves(level=level)
+        channels = list(fit.data.channels)
+        fig, axes = grid(len(channels))
+        for ax, ch in zip(axes, channels):
+            part = curves[curves["channel"] == ch]
+            ax.fill_between(
+                part["spend"],
+                part["lower"],
+                part["upper"],
+                color="C0",
+                alpha=0.25,
+                label=f"{pct(level)} band",
+            )
+            ax.plot(part["spend"], part["mean"], color="C0", label="mean")
+            current = part.loc[np.isclose(part["multiplier"], 1.0), "spend"]
+            if len(current):
+                ax.axvline(float(current.iloc[0]), color="k", ls="--", lw=1, label="current spend")
+            ax.set_title(ch)
+            ax.set_xlabel("spend in window (currency)")
+            ax.set_ylabel(outcome_label(fit))
+        axes[0].legend(fontsize=8)
+        fig.suptitle("Response curves (spend scaled 0-2x)")
+        fig.tight_layout()
+        return fig
+
+    def adstock_decay(self, level: float = 0.9):
+        """Carryover weights by lag 0..l_max-1 per channel (registered adstock), mean and band."""
+        fit = self.fit
+        l_max = fit.spec.l_max
+        impulse = np.zeros((l_max, 1, 1))
+        impulse[0] = 1.0
+        lags = np.arange(l_max)
+        fig, axes = grid(len(fit.channels))
+        for c, (ax, ch) in enumerate(zip(axes, fit.channels)):
+            names = ADSTOCKS[ch.adstock].params
+            params = {p: fit.params.transform[p][..., c].reshape(-1, 1, 1, 1) for p in names}
+            w = np.asarray(apply_adstock(ch.adstock, impulse, params, l_max)).reshape(
+                -1, l_max
+            )  # (draw, lag)
+            lo, hi = interval(w, level)
+            ax.fill_between(lags, lo, hi, color="C0", alpha=0.25, label=f"{pct(level)} band")
+            ax.plot(lags, w.mean(axis=0), "o-", color="C0", label="mean")
+            ax.set_title(f"{ch.name} ({ch.adstock})")
+            ax.set_xlabel("lag (periods)")
+            ax.set_ylabel("share of effect")
+            ax.set_ylim(bottom=0)
+        axes[0].legend(fontsize=8)
+        fig.suptitle("Adstock carryover weights")
+        fig.tight_layout()
+        return fig
+
+    # ------------------------------------------------------------------ inputs and optimiser
+    def inputs(self):
+        """Spend over time per channel, and the correlation heatmap of spend and controls."""
+        return inputs(self.fit.data)
+
+    def optimizer(self, result):
+        """Current vs optimal spend per channel from a :class:`~bayes_mmm.scenarios.BudgetResult`."""
+        return budget_bars(result)

@@ -1,0 +1,46 @@
+"""Plots of model inputs before any fit: spend over time and the spend/control correlations."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bayes_mmm.viz.style import grid
+
+
+def inputs(data):
+    """Two panels: spend per period per channel (summed over regions) and the correlation heatmap
+    of spend and controls (national totals / means per period)."""
+    fig, (ax, heat) = grid(2, cols=2, width=6.0, height=4.5)
+    spend = data.spend.sum(axis=1)
+    for c, ch in enumerate(data.channels):
+        ax.plot(data.dates, spend[:, c], color=f"C{c % 10}", label=ch)
+    ax.set_title("Spend over time")
+    ax.set_xlabel("date")
+    ax.set_ylabel("spend per period (currency)")
+    ax.legend(fontsize=8)
+    ax.tick_params(axis="x", rotation=30)
+    names = [*data.channels, *data.control_names]
+    columns = [spend[:, c] for c in range(data.n_channels)]
+    columns += [data.controls[:, :, k].mean(axis=1) for k in range(len(data.control_names))]
+    values = np.column_stack(columns)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.nan_to_num(np.corrcoef(values, rowvar=False))
+    image = heat.imshow(corr, vmin=-1, vmax=1, cmap="RdBu_r")
+    ticks = np.arange(len(names))
+    heat.set_xticks(ticks, names, rotation=45, ha="right", fontsize=8)
+    heat.set_yticks(ticks, names, fontsize=8)
+    for i in ticks:
+        for j in ticks:
+            heat.text(
+                j,
+                i,
+                f"{corr[i, j]:.2f}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if abs(corr[i, j]) > 0.6 else "black",
+            )
+    fig.colorbar(image, ax=heat, label="Pearson correlation")
+    heat.set_title("Correlation of spend and controls")
+    fig.tight_layout()
+    return fig
