@@ -3,7 +3,8 @@
 Spec -> fit -> result::
 
     import bayes_mmm as bm
-    data = bm.MMMData.from_frame(df, date="date", target="sales", channels=["tv_spend", "search_spend"])
+    data = bm.MMMData.from_frame(df, date="date", target="sales",
+                                 channels=["tv_spend", "search_spend"])
     fit = bm.MMM().fit(data, chains=4, draws=1000, tune=1000, seed=1)
     fit.roi(level=0.9)
 """
@@ -20,8 +21,9 @@ from bayes_mmm.data.mmm_data import MMMData
 from bayes_mmm.model.priors import MROIPrior, Prior, RelativeROIPrior, ROIPrior, SharePrior
 from bayes_mmm.model.spec import ChannelSpec
 from bayes_mmm.model.transforms import ADSTOCKS, SATURATIONS
+from bayes_mmm.planning.budget_result import BudgetResult
 from bayes_mmm.planning.optimizer import optimize_budget
-from bayes_mmm.planning.outcomes import BudgetResult, PlanOutcome, evaluate_plan, scenario
+from bayes_mmm.planning.outcomes import PlanOutcome, evaluate_plan, scenario
 from bayes_mmm.planning.plans import Plan
 from bayes_mmm.results.pooling import compare_fits, compare_pooling, shrinkage
 from bayes_mmm.simulate import Simulation, simulate

@@ -25,7 +25,8 @@ def demo(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     sim = bm.simulate(args.weeks, args.channels, seed=args.seed)
     print(
-        f"Simulated {args.weeks} weeks x {args.channels} channels (seed={args.seed}); fitting with NUTS..."
+        f"Simulated {args.weeks} weeks x {args.channels} channels (seed={args.seed}); "
+        "fitting with NUTS..."
     )
     fit = bm.MMM().fit(
         sim.data,
@@ -39,7 +40,8 @@ def demo(args) -> int:
     table["covered"] = (table["lower"] <= table["true_roi"]) & (table["true_roi"] <= table["upper"])
     with pd.option_context("display.width", 120, "display.precision", 3):
         print(
-            "\nROI (incremental sales per unit of spend), 90% credible interval, vs the simulated truth:"
+            "\nROI (incremental sales per unit of spend), 90% credible interval, "
+            "vs the simulated truth:"
         )
         print(
             table[["channel", "mean", "median", "lower", "upper", "true_roi", "covered"]].to_string(
@@ -50,7 +52,8 @@ def demo(args) -> int:
         print(fit.fit_metrics().to_string(index=False))
         diag = fit.diagnostics()
         print(
-            f"\nDiagnostics: max R-hat {diag['r_hat'].max():.3f}, min ESS bulk {diag['ess_bulk'].min():.0f}, "
+            f"\nDiagnostics: max R-hat {diag['r_hat'].max():.3f}, "
+            f"min ESS bulk {diag['ess_bulk'].min():.0f}, "
             f"divergences {diag.attrs['divergences']}"
         )
         for note in diag.attrs["advice"]:
@@ -79,7 +82,8 @@ CONFIG_KEYS = {"data", "model", "fit"}
 
 
 def load_config(path) -> dict:
-    """Read and check a YAML config: ``data`` (column roles), ``model`` (MMM spec), ``fit`` (sampler)."""
+    """Read and check a YAML config: ``data`` (column roles), ``model`` (MMM spec),
+    ``fit`` (sampler)."""
     import yaml
 
     from bayes_mmm.core.errors import SpecError, message

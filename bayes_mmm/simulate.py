@@ -1,4 +1,4 @@
-"""Simulated MMM data with known parameters and ground truth computed by the same engine as fit.roi()."""
+"""Simulated MMM data with known parameters; the truth comes from the engine behind fit.roi()."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ class Simulation:
     """A simulated dataset and its ground truth.
 
     Attributes:
-        frame: tidy DataFrame (date, [geo], sales, <channel>_spend, [<channel>_impressions], controls).
+        frame: tidy DataFrame (date, [geo], sales, <channel>_spend, [<channel>_impressions],
+            controls).
         data: the same as a validated :class:`MMMData`.
         spec: an MMM spec with the transforms used to simulate.
         params: true parameters as one-draw :class:`PosteriorParams` (for the engine).
@@ -111,7 +112,8 @@ def simulate(
         n_weeks: number of weeks.
         channels: channel names or a count (named tv, search, social, ...).
         geos: number of regions (0 = national data).
-        roi: true ROI per channel over the whole period (default: uniform 0.5-3); negative for harmful.
+        roi: true ROI per channel over the whole period (default: uniform 0.5-3); negative for
+            harmful channels.
         noise: noise sd as a fraction of mean sales.
         adstock: registered adstock name used to simulate.
         saturation: registered saturation name used to simulate.
@@ -126,101 +128,30 @@ def simulate(
             6 weeks (little information: partial pooling should pull it toward the national effect).
         seed: random seed (same seed, same data).
     """
+    names = _check_design(channels, adstock, saturation)
     rng = np.random.default_rng(seed)
-    names = list(DEFAULT_CHANNELS[:channels]) if isinstance(channels, int) else list(channels)
-    if isinstance(channels, int) and not 1 <= channels <= len(DEFAULT_CHANNELS):
-        raise SpecError(
-            message(
-                "channels", f"a count in [1, {len(DEFAULT_CHANNELS)}] or a list of names", channels
-            )
-        )
-    if adstock not in ADSTOCKS or saturation not in SATURATIONS:
-        raise SpecError(
-            message("adstock/saturation", "registered transform names", f"{adstock}/{saturation}")
-        )
     n_ch, n_geo = len(names), max(geos, 1)
     roi = np.asarray(rng.uniform(0.5, 3.0, n_ch) if roi is None else roi, dtype=float)
-    if roi.shape != (n_ch,):
-        raise SpecError(message("roi", f"{n_ch} values (one per channel)", roi.tolist()))
-    for i, ch in enumerate(names):
-        if (ch in harmful) != (roi[i] < 0):
-            raise SpecError(
-                message(f"roi for '{ch}'", "negative exactly for harmful channels", roi[i])
-            )
+    _check_roi(roi, names, harmful)
     dates = pd.date_range(start, periods=n_weeks, freq="7D")
     geo_names = [f"region_{g + 1:02d}" for g in range(geos)] if geos else ["national"]
-    size = rng.uniform(0.5, 2.0, n_geo) if geos else np.ones(1)
-
-    # spend: level x yearly pattern x noise, with flighting (weeks off) for some channels
-    level = (
-        10_000
-        * np.array([4.0, 2.5, 1.5, 1.0, 0.6, 0.8, 1.2, 0.3, 0.9, 0.5][:n_ch] * (n_ch // 10 + 1))[
-            :n_ch
-        ]
-    )
-    t = np.arange(n_weeks)
-    pattern = 1 + 0.3 * np.sin(2 * np.pi * (t[:, None] / 52.18 + rng.uniform(0, 1, n_ch)))
-    spend = level * pattern * rng.lognormal(0, 0.35, (n_weeks, n_ch))
-    on = rng.uniform(size=(n_weeks, n_ch)) > np.array(
-        [0.25 if i % 2 == 0 else 0.0 for i in range(n_ch)]
-    )
-    spend = spend * on
-    spend = spend[:, None, :] * size[None, :, None] * rng.lognormal(0, 0.15, (n_weeks, n_geo, n_ch))
-    for ch in flat_channels:
-        c = names.index(ch)
-        spend[:, :, c] = (
-            level[c] * size[None, :] * (1 + 0.01 * rng.standard_normal((n_weeks, n_geo)))
-        )
-    for geo_name, chans in (steady or {}).items():
-        g = [f"region_{i + 1:02d}" for i in range(geos)].index(geo_name)
-        for ch in chans:
-            c = names.index(ch)
-            spend[6:, g, c] = spend[:, g, c].mean()
-    cpm = rng.uniform(5, 30, n_ch) * rng.lognormal(0, 0.1, (n_weeks, n_geo, n_ch))
-    media = spend / cpm * 1000 if impressions else spend
-
-    # true transform parameters (media scaled by its mean positive value, as in the model)
+    spend, media = _spend(rng, n_weeks, names, geos, flat_channels, steady, impressions)
     spec = MMM(adstock=adstock, saturation=saturation, l_max=l_max, harmful=tuple(harmful))
-    resolved = spec.resolve(tuple(names))
-    transform = {
-        "alpha": rng.uniform(0.2, 0.7, n_ch),
-        "theta": rng.uniform(0.5, 3.0, n_ch),
-        "half": rng.uniform(0.6, 1.6, n_ch),
-        "slope": rng.uniform(1.0, 2.0, n_ch),
-        "lam": rng.uniform(0.8, 2.0, n_ch),
-    }
-    used = set(ADSTOCKS[adstock].params + SATURATIONS[saturation].params)
-    transform = {k: v for k, v in transform.items() if k in used}
-    media_scale = _media_scale(media)
-    pad = l_max - 1
-    saturated = media_response(pad_periods(media, pad) / media_scale, transform, resolved, l_max)
+    transform = _true_transforms(rng, n_ch, adstock, saturation)
+    saturated = media_response(
+        pad_periods(media, l_max - 1) / _media_scale(media),
+        transform,
+        spec.resolve(tuple(names)),
+        l_max,
+    )
     region_mult = (
         np.exp(region_sd * rng.standard_normal((n_geo, n_ch))) if geos else np.ones((1, n_ch))
     )
-    outcome_beta = beta_from_total(
-        roi, spend.sum(axis=(0, 1)), saturated.sum(axis=0), region_mult
-    )  # outcome units
-    contributions = (outcome_beta[None] * saturated)[:n_weeks]
-
-    # baseline in outcome units, sized so media drives roughly `media_share` of sales
-    media_total = np.abs(contributions).sum(axis=-1).mean(axis=0)  # (geo,)
-    base_level = media_total * (1 - media_share) / media_share
-    season = fourier_features(t, 2, 52.18) @ rng.normal(0, 0.08, 4)
-    trend = rng.normal(0, 0.1) * t / max(n_weeks - 1, 1)
-    baseline = base_level[None, :] * (1 + season[:, None] + trend[:, None])
-    control_frame = {}
-    if controls:
-        price = 100 + np.cumsum(rng.normal(0, 0.5, n_weeks))
-        promo = (rng.uniform(size=n_weeks) < 0.15).astype(float)
-        baseline = (
-            baseline
-            - base_level[None, :] * 0.01 * (price - price.mean())[:, None]
-            + base_level[None, :] * 0.08 * promo[:, None]
-        )
-        control_frame = {"price_index": price, "promo": promo}
+    outcome_beta = beta_from_total(roi, spend.sum(axis=(0, 1)), saturated.sum(axis=0), region_mult)
+    contributions = (outcome_beta[None] * saturated)[:n_weeks]  # outcome units
+    baseline, control_frame = _baseline(rng, contributions, media_share, controls)
     expected = baseline + contributions.sum(axis=-1)
     sales = expected + rng.normal(0, noise, expected.shape) * expected.mean(axis=0)
-
     frame = _to_frame(
         dates,
         geo_names,
@@ -247,17 +178,100 @@ def simulate(
         harmful=tuple(f"{c}_spend" for c in harmful),
     )
     scales = compute_scales(data)
-    full = {k: np.ones((1, n_ch)) for k in ("alpha", "theta", "half", "slope", "lam") if k in used}
-    for k in full:
-        full[k][0] = transform[k]
     params = PosteriorParams(
-        transform=full,
+        transform={k: v[None, :].copy() for k, v in transform.items()},
         beta=(outcome_beta / scales.target[:, None])[None],
         baseline={},
         noise=np.array([noise]),
     )
     true_params = pd.DataFrame({"channel": data.channels, **transform, "roi": roi})
     return Simulation(frame, data, spec, params, true_params, contributions)
+
+
+def _check_design(channels, adstock: str, saturation: str) -> list[str]:
+    if isinstance(channels, int) and not 1 <= channels <= len(DEFAULT_CHANNELS):
+        raise SpecError(
+            message(
+                "channels", f"a count in [1, {len(DEFAULT_CHANNELS)}] or a list of names", channels
+            )
+        )
+    if adstock not in ADSTOCKS or saturation not in SATURATIONS:
+        raise SpecError(
+            message("adstock/saturation", "registered transform names", f"{adstock}/{saturation}")
+        )
+    return list(DEFAULT_CHANNELS[:channels]) if isinstance(channels, int) else list(channels)
+
+
+def _check_roi(roi: np.ndarray, names: list[str], harmful) -> None:
+    if roi.shape != (len(names),):
+        raise SpecError(message("roi", f"{len(names)} values (one per channel)", roi.tolist()))
+    for i, ch in enumerate(names):
+        if (ch in harmful) != (roi[i] < 0):
+            raise SpecError(
+                message(f"roi for '{ch}'", "negative exactly for harmful channels", roi[i])
+            )
+
+
+def _spend(rng, n_weeks: int, names: list[str], geos: int, flat_channels, steady, impressions):
+    """Spend ``(date, geo, channel)``: level x yearly pattern x noise, weeks off for every other
+    channel, regional sizes; and the exposure modelled (impressions at a varying cost, or spend)."""
+    n_ch, n_geo = len(names), max(geos, 1)
+    size = rng.uniform(0.5, 2.0, n_geo) if geos else np.ones(1)
+    base = np.array([4.0, 2.5, 1.5, 1.0, 0.6, 0.8, 1.2, 0.3, 0.9, 0.5][:n_ch] * (n_ch // 10 + 1))
+    level = 10_000 * base[:n_ch]
+    t = np.arange(n_weeks)
+    pattern = 1 + 0.3 * np.sin(2 * np.pi * (t[:, None] / 52.18 + rng.uniform(0, 1, n_ch)))
+    spend = level * pattern * rng.lognormal(0, 0.35, (n_weeks, n_ch))
+    off_share = np.array([0.25 if i % 2 == 0 else 0.0 for i in range(n_ch)])
+    spend = spend * (rng.uniform(size=(n_weeks, n_ch)) > off_share)
+    spend = spend[:, None, :] * size[None, :, None] * rng.lognormal(0, 0.15, (n_weeks, n_geo, n_ch))
+    for ch in flat_channels:
+        c = names.index(ch)
+        spend[:, :, c] = (
+            level[c] * size[None, :] * (1 + 0.01 * rng.standard_normal((n_weeks, n_geo)))
+        )
+    for geo_name, chans in (steady or {}).items():
+        g = [f"region_{i + 1:02d}" for i in range(geos)].index(geo_name)
+        for ch in chans:
+            c = names.index(ch)
+            spend[6:, g, c] = spend[:, g, c].mean()
+    cpm = rng.uniform(5, 30, n_ch) * rng.lognormal(0, 0.1, (n_weeks, n_geo, n_ch))
+    return spend, (spend / cpm * 1000 if impressions else spend)
+
+
+def _true_transforms(rng, n_ch: int, adstock: str, saturation: str) -> dict[str, np.ndarray]:
+    """True transform parameters per channel (media scaled by its mean positive value)."""
+    transform = {
+        "alpha": rng.uniform(0.2, 0.7, n_ch),
+        "theta": rng.uniform(0.5, 3.0, n_ch),
+        "half": rng.uniform(0.6, 1.6, n_ch),
+        "slope": rng.uniform(1.0, 2.0, n_ch),
+        "lam": rng.uniform(0.8, 2.0, n_ch),
+    }
+    used = set(ADSTOCKS[adstock].params + SATURATIONS[saturation].params)
+    return {k: v for k, v in transform.items() if k in used}
+
+
+def _baseline(rng, contributions: np.ndarray, media_share: float, controls: bool):
+    """Baseline ``(date, geo)`` in outcome units, sized so media drives about ``media_share`` of
+    sales: level x (1 + seasonality + trend), minus a price effect, plus promotions."""
+    n_weeks = contributions.shape[0]
+    t = np.arange(n_weeks)
+    media_total = np.abs(contributions).sum(axis=-1).mean(axis=0)  # (geo,)
+    base_level = media_total * (1 - media_share) / media_share
+    season = fourier_features(t, 2, 52.18) @ rng.normal(0, 0.08, 4)
+    trend = rng.normal(0, 0.1) * t / max(n_weeks - 1, 1)
+    baseline = base_level[None, :] * (1 + season[:, None] + trend[:, None])
+    if not controls:
+        return baseline, {}
+    price = 100 + np.cumsum(rng.normal(0, 0.5, n_weeks))
+    promo = (rng.uniform(size=n_weeks) < 0.15).astype(float)
+    baseline = (
+        baseline
+        - base_level[None, :] * 0.01 * (price - price.mean())[:, None]
+        + base_level[None, :] * 0.08 * promo[:, None]
+    )
+    return baseline, {"price_index": price, "promo": promo}
 
 
 def _media_scale(media: np.ndarray) -> np.ndarray:

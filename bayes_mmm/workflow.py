@@ -1,4 +1,4 @@
-"""The user-facing workflow, wired in one thin top-level module: ``bm.MMM`` -> ``fit`` -> ``bm.MMMFit``.
+"""The user-facing workflow in one thin top-level module: ``bm.MMM`` -> ``fit`` -> ``bm.MMMFit``.
 
 Lower layers never import upward. The spec (:class:`~bayes_mmm.model.spec.ModelSpec`) and the fit
 result (:class:`~bayes_mmm.results.fit_result.FitResult`) live in their layers; this module, which
@@ -25,7 +25,7 @@ from bayes_mmm.viz.fit_plots import FitPlots
 
 
 class MMM(ModelSpec):
-    """A Bayesian MMM specification (frozen; see :class:`~bayes_mmm.model.spec.ModelSpec` for fields).
+    """A Bayesian MMM specification (frozen; fields: :class:`~bayes_mmm.model.spec.ModelSpec`).
 
     ``bm.MMM(adstock="geometric", saturation="hill", l_max=8, ...)``, then :meth:`fit`.
     """
@@ -65,7 +65,8 @@ class MMM(ModelSpec):
             lift_tests: optional DataFrame of experiments (see :mod:`bayes_mmm.data.lift_tests`).
             progress: show a progress bar.
             target_accept: NUTS target acceptance, default 0.9 (``sampling.DEFAULT_TARGET_ACCEPT``);
-                raise it to 0.95-0.99 if divergences appear (small regional panels are the usual case).
+                raise it to 0.95-0.99 if divergences appear (small regional panels are the usual
+                case).
             posterior_predictive: also draw posterior predictive samples.
             log_likelihood: store pointwise log-likelihood (needed for LOO model comparison).
         """
@@ -133,7 +134,7 @@ class MMMFit(FitResult):
         return write_report(self, path, optimization=optimization)
 
     def save(self, path) -> None:
-        """Write one netCDF file: draws, data and the spec as JSON (no pickle). See docs/model_file.md."""
+        """Write one netCDF file: draws, data, the spec as JSON (no pickle); docs/model_file.md."""
         model_file.save(self, path)
 
 

@@ -10,8 +10,9 @@ mean_leapfrog_steps (NUTS steps per draw: the geometry; times the gradient cost 
 when pymc-marketing is importable (the optional ``bench`` extra) the bayes_mmm line also carries
 ``ratio_vs_pymc_marketing`` (our ess_per_s over theirs) and ``ratio_total_vs_pymc_marketing``.
 Both models are compiled with ``nutpie.compile_pymc_model`` and sampled with ``nutpie.sample``
-(4 chains x 1000 draws after 500 tuning steps - fit()'s default - same seed), so the difference is the model:
-parametrisation, scaling and vectorised adstock. Not a test: results go in docs/benchmarks.md.
+(4 chains x 1000 draws after 500 tuning steps - fit()'s default - same seed), so the difference
+is the model: parametrisation, scaling and vectorised adstock. Not a test: results go in
+docs/benchmarks.md.
 """
 
 from __future__ import annotations

@@ -61,6 +61,9 @@ case "$job" in
       { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
         || echo "[dev.sh] note: could not install chromium; the report rendering test will be skipped" >&2
     fi
+    # lint and format first: the test command fails when ruff does (configured in pyproject.toml)
+    "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check . \
+      || { echo "[dev.sh] ruff failed: run '.venv/bin/ruff format . && .venv/bin/ruff check --fix .'" >&2; exit 1; }
     # two pytest-xdist workers: NUTS compiles are single-threaded, so two at once use both cores
     # (BAYES_MMM_TEST_WORKERS=0 runs serially); modules sharing an expensive fit stay on one worker
     exec "$VENV/bin/python" -m pytest -q -n "${BAYES_MMM_TEST_WORKERS:-2}" --dist loadgroup "$@" ;;

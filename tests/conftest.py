@@ -1,4 +1,5 @@
-"""Shared fixtures: simulated data, one short real NUTS fit per session, and prior-draw mock fits."""
+"""Shared fixtures: simulated data, one short real NUTS fit per session, and prior-draw mock
+fits."""
 
 import warnings
 

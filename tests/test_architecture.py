@@ -32,7 +32,7 @@ def modules() -> dict[str, Path]:
 
 
 def internal_imports(module: str, path: Path) -> list[tuple[str, list[str], int]]:
-    """(imported bayes_mmm module, names imported from it, line) for every import anywhere in the file."""
+    """(imported bayes_mmm module, names imported, line) for every import anywhere in the file."""
     tree = ast.parse(path.read_text())
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     out = []
@@ -173,3 +173,28 @@ def test_layer_rules_would_catch_an_upward_import(tmp_path):
     fake.write_text("def f():\n    from bayes_mmm.planning.optimizer import optimize_budget\n")
     deps = [t for t, _, _ in internal_imports("bayes_mmm.data.x", fake)]
     assert deps == ["bayes_mmm.planning.optimizer"]
+
+
+MAX_FUNCTION_LINES = 60
+
+
+def long_functions() -> list[str]:
+    """Functions over MAX_FUNCTION_LINES lines (docstring excluded) without a ``# long:`` reason
+    on the lines just above their definition."""
+    out = []
+    for module, path in modules().items():
+        lines = path.read_text().splitlines()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            body = node.body[1:] if ast.get_docstring(node) and len(node.body) > 1 else node.body
+            length = node.end_lineno - body[0].lineno + 1
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            above = " ".join(lines[max(0, first - 4) : first - 1])
+            if length > MAX_FUNCTION_LINES and "# long:" not in above:
+                out.append(f"{module}.{node.name}: {length} lines")
+    return out
+
+
+def test_functions_are_short_or_say_why():
+    assert long_functions() == []

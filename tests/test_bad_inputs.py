@@ -1,4 +1,5 @@
-"""Bad-input catalogue: each bad input gets its own error naming the column, the rows and the fix."""
+"""Bad-input catalogue: each bad input gets its own error naming the column, the rows and the
+fix."""
 
 import dataclasses
 import datetime
@@ -30,7 +31,7 @@ def frame(n=N, seed=0) -> pd.DataFrame:
 
 
 def build(df, **kw):
-    args = dict(date="date", target="sales", channels=["tv", "search"], controls=["price"])
+    args = {"date": "date", "target": "sales", "channels": ["tv", "search"], "controls": ["price"]}
     args.update(kw)
     return bm.MMMData.from_frame(df, **args)
 
@@ -117,7 +118,8 @@ DATA_CASES = {
     "gap in calendar": (
         lambda d: d.drop(index=[10, 11]),
         {},
-        r"date column 'date' calendar: expected one row every 7 days, got gaps before dates \[2023-03-27\].*Add",
+        r"date column 'date' calendar: expected one row every 7 days, got gaps before dates "
+        r"\[2023-03-27\].*Add",
     ),
     "mixed frequencies": (
         lambda d: d.assign(date=d["date"].where(d.index < 15, d["date"] - pd.Timedelta(days=3))),
@@ -197,7 +199,10 @@ def test_unsorted_dates_sorted_with_a_note():
 def test_ragged_region_panel_lists_missing_pairs_or_fills():
     with pytest.raises(
         bm.DataError,
-        match=r"2 missing \(region, date\) pairs \[\(north, 2023-01-16\), \(north, 2023-01-23\)\].*fill_missing=True",
+        match=(
+            r"2 missing \(region, date\) pairs \[\(north, 2023-01-16\), \(north, 2023-01-23\)\]"
+            r".*fill_missing=True"
+        ),
     ):
         regional(drop=[2, 3])
     filled = regional(fill=True, drop=[2, 3])
@@ -384,7 +389,8 @@ def _column(draw, n):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(n=st.integers(0, 14), data=st.data())
 def test_validator_fuzz_raises_only_package_errors(n, data):
-    """Random frames (dtypes, NaN, inf, strings, negatives, duplicates, dates, regions) never crash the validator."""
+    """Random frames (dtypes, NaN, inf, strings, negatives, duplicates, dates, regions) never crash
+    the validator."""
     step = data.draw(st.sampled_from([1, 7, 7, 14, 30]))
     start = data.draw(
         st.datetimes(
@@ -464,7 +470,8 @@ json_values = st.recursive(
     )
 )
 def test_config_fuzz_raises_only_spec_errors(config):
-    """Random YAML/JSON-like configs give a SpecError or a valid spec, never a TypeError/KeyError."""
+    """Random YAML/JSON-like configs give a SpecError or a valid spec, never a
+    TypeError/KeyError."""
     try:
         spec = bm.MMM.from_dict(config)
         spec.resolve(("tv", "search"))

@@ -21,7 +21,7 @@ def frame(n=30, seed=0):
 
 
 def build(df, **kw):
-    args = dict(date="date", target="sales", channels=["tv", "search"], controls=["price"])
+    args = {"date": "date", "target": "sales", "channels": ["tv", "search"], "controls": ["price"]}
     args.update(kw)
     return bm.MMMData.from_frame(df, **args)
 

@@ -17,7 +17,8 @@ def test_simulator_truth_matches_requested_roi():
 
 
 def test_in_graph_roi_equals_counterfactual_roi(mock_fit):
-    """The model's `roi` Deterministic and the engine's counterfactual agree over the training window."""
+    """The model's `roi` Deterministic and the engine's counterfactual agree over the training
+    window."""
     engine = mock_fit.roi()["mean"].to_numpy()
     graph = mock_fit.posterior["roi"].mean(("chain", "draw")).values
     np.testing.assert_allclose(engine, graph, rtol=1e-9)

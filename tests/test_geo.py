@@ -1,4 +1,5 @@
-"""Regional model: national ROI recovery, shrinkage of an uninformative region, pooling comparison."""
+"""Regional model: national ROI recovery, shrinkage of an uninformative region, pooling
+comparison."""
 
 import warnings
 
@@ -13,17 +14,19 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("geo_fits")]  # one work
 
 @pytest.fixture(scope="module")
 def geo_sim():
-    # region_01's tv spend varies only in its first 6 weeks: its own data says little about tv there.
-    # Every assertion below is a statistical property, so it was checked on simulation seeds 0-7 of
-    # this design (2 x 400 draws, fit seed 3): the 90% intervals covered 15 of the 16 true national
-    # ROIs (seed 5 missed tv by 0.05, the 1-in-10 miss a 90% interval makes); the steady region's
-    # interval width ratio (partial / none) was 0.38-0.79, and its narrowing exceeded the informative
-    # regions' median narrowing by 0.21-0.41. Seed 2 is one of the seven datasets without a miss;
-    # coverage over many datasets is measured in benchmarks/calibration.py (docs/priors.md).
-    # That sweep ran at the earlier regional target_accept of 0.95. Re-run at today's default 0.9: coverage
-    # 15 of 16 again (seed 5), 0 divergences, width ratio 0.37-0.90, margin 0.08-0.47, the national ROI
-    # inside the steady region's partial-pooling interval on 6 of 8 seeds (the 800 draws' interval ends
-    # are noisy); seed 2 passes every check at both settings (ratio 0.63, margin 0.27 at 0.9).
+    # region_01's tv spend varies only in its first 6 weeks: its own data says little about tv
+    # there. Every assertion below is a statistical property, so it was checked on simulation seeds
+    # 0-7 of this design (2 x 400 draws, fit seed 3): the 90% intervals covered 15 of the 16 true
+    # national ROIs (seed 5 missed tv by 0.05, the 1-in-10 miss a 90% interval makes); the steady
+    # region's interval width ratio (partial / none) was 0.38-0.79, and its narrowing exceeded the
+    # informative regions' median narrowing by 0.21-0.41. Seed 2 is one of the seven datasets
+    # without a miss; coverage over many datasets is measured in benchmarks/calibration.py
+    # (docs/priors.md).
+    # That sweep ran at the earlier regional target_accept of 0.95. Re-run at today's default 0.9:
+    # coverage 15 of 16 again (seed 5), 0 divergences, width ratio 0.37-0.90, margin 0.08-0.47, the
+    # national ROI inside the steady region's partial-pooling interval on 6 of 8 seeds (the 800
+    # draws' interval ends are noisy); seed 2 passes every check at both settings (ratio 0.63,
+    # margin 0.27 at 0.9).
     return bm.simulate(
         78, 2, geos=5, seed=2, roi=[1.5, 2.5], region_sd=0.2, steady={"region_01": ["tv"]}
     )
@@ -33,9 +36,16 @@ def geo_sim():
 def geo_fits(geo_sim):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        kw = dict(chains=2, draws=400, tune=500, seed=3, progress=False, log_likelihood=True)
-        # seasonality must match the simulation's (order 2): with order 1 the leftover yearly swing is
-        # absorbed by search, whose spend also follows a yearly pattern, and its ROI is biased.
+        kw = {
+            "chains": 2,
+            "draws": 400,
+            "tune": 500,
+            "seed": 3,
+            "progress": False,
+            "log_likelihood": True,
+        }
+        # seasonality must match the simulation's (order 2): with order 1 the leftover yearly swing
+        # is absorbed by search, whose spend also follows a yearly pattern, and its ROI is biased.
         return {p: bm.MMM(pooling=p).fit(geo_sim.data, **kw) for p in ("partial", "none")}
 
 
@@ -84,7 +94,8 @@ def test_pooling_comparison_rejects_national_data(sim3):
 
 
 def test_region_varying_media_shapes_keep_roi_definitions_consistent():
-    """geo_media=True: per-region adstock/saturation; in-graph ROI equals the engine's counterfactual."""
+    """geo_media=True: per-region adstock/saturation; in-graph ROI equals the engine's
+    counterfactual."""
     from bayes_mmm.testing import prior_fit
 
     sim = bm.simulate(40, 2, geos=3, seed=2)

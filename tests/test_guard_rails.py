@@ -1,4 +1,5 @@
-"""Convergence guard rails: problems land in fit.diagnostics() with advice, and one UserWarning, never an error."""
+"""Convergence guard rails: problems land in fit.diagnostics() with advice, and one UserWarning,
+never an error."""
 
 import warnings
 
@@ -38,7 +39,8 @@ def test_healthy_fit_gets_no_advice_and_no_problem_rows():
     assert len(table) == 2 and (table["problem"] == "").all() and (table["advice"] == "").all()
 
 
-# problem -> (parameter table, sampler problems, prior-dominated, text in the note, the concrete fix it names)
+# problem -> (parameter table, sampler problems, prior-dominated, text in the note, the concrete
+# fix it names)
 CASES = {
     "divergences": (
         params(),
@@ -201,7 +203,8 @@ def test_healthy_fit_is_silent(mock_fit, monkeypatch):
 
 
 def _fake_sampler(mock_fit, monkeypatch, **stats):
-    """fit() runs for real, except that NUTS is replaced by the mock fit's draws (+ given sample stats)."""
+    """fit() runs for real, except that NUTS is replaced by the mock fit's draws (+ given sample
+    stats)."""
     sample_stats = (
         mock_fit.tree["sample_stats"]
         .to_dataset()

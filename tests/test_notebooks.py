@@ -25,7 +25,8 @@ PYTHON_ALIASES = {
 
 
 def _kernel_uses_this_interpreter() -> bool:
-    """jupyter_client runs argv[0] 'python'/'python3' as sys.executable; anything else must be it."""
+    """jupyter_client runs argv[0] 'python'/'python3' as sys.executable; anything else must be
+    it."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
@@ -49,7 +50,8 @@ def python3_kernel():
 
 
 def test_notebooks_are_up_to_date_with_the_generator(tmp_path):
-    """The committed .ipynb files are what notebooks/_build.py writes (edit the script, not the notebooks)."""
+    """The committed .ipynb files are what notebooks/_build.py writes (edit the script, not the
+    notebooks)."""
     sys.path.insert(0, str(NOTEBOOK_DIR))
     try:
         import _build

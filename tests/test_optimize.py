@@ -10,13 +10,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bayes_mmm as bm
-from bayes_mmm.planning.plans import PlanEvaluator, build_horizon
+from bayes_mmm.planning.evaluator import PlanEvaluator
+from bayes_mmm.planning.plans import build_horizon
 
 REGRET = 0.03  # fitted model's plan loses at most 3% of the true optimum's incremental outcome
 
 
 def test_current_plan_reproduces_engine_roi_counterfactual(mock_fit):
-    """A historical window's current plan: outcome per draw equals Engine's zero-spend counterfactual."""
+    """A historical window's current plan: outcome per draw equals Engine's zero-spend
+    counterfactual."""
     eng = mock_fit.engine
     n = eng.spend.shape[0]
     hz = build_horizon(eng, window=(n - 20, n - 7))
@@ -43,7 +45,8 @@ def test_analytic_gradient_matches_finite_differences(mock_fit):
 
 
 def test_regret_of_fitted_plan_vs_true_optimum(sim3, small_fit):
-    """Plans from the NUTS fit, scored by the TRUE parameters, against the true optimum (same constraints).
+    """Plans from the NUTS fit, scored by the TRUE parameters, against the true optimum (same
+    constraints).
 
     Measured (seed 1): with +-30% bounds the fitted plan's regret is 1.9% (doing nothing: 2.5%);
     unconstrained 5.5% (doing nothing: 7.6%): the fit over-rates search (ROI 4.4 vs true 2.9).
@@ -273,7 +276,8 @@ def test_result_table_plot_and_credible_uplift(mock_fit):
 
 
 def test_optimiser_handles_region_varying_media_shapes():
-    """geo_media fits carry (draw, geo, channel) transform parameters through the compiled evaluator."""
+    """geo_media fits carry (draw, geo, channel) transform parameters through the compiled
+    evaluator."""
     from bayes_mmm.testing import prior_fit
 
     sim = bm.simulate(40, 2, geos=2, seed=4)

@@ -38,15 +38,15 @@ def _go_dark(sim, channel, weeks=slice(20, 30)):
     c = sim.data.channels.index(channel)
     d = sim.data
     test = pd.Series(
-        dict(
-            channel=channel,
-            geo=None,
-            start=d.dates[weeks.start],
-            end=d.dates[weeks.stop - 1],
-            spend_change=-float(d.spend[weeks, 0, c].max()) * 2,
-            lift=0.0,
-            lift_se=1.0,
-        )
+        {
+            "channel": channel,
+            "geo": None,
+            "start": d.dates[weeks.start],
+            "end": d.dates[weeks.stop - 1],
+            "spend_change": -float(d.spend[weeks, 0, c].max()) * 2,
+            "lift": 0.0,
+            "lift_se": 1.0,
+        }
     )
     change = exposure_change(test, d)
     multiplier = np.maximum(d.media[..., c] + change, 0) / np.where(

@@ -48,7 +48,8 @@ def _chromium() -> str:
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if exe is None:
         pytest.skip(
-            "headless Chromium not installed (apt-get install chromium; scripts/dev.sh test does it as root)"
+            "headless Chromium not installed (apt-get install chromium; "
+            "scripts/dev.sh test does it as root)"
         )
     return exe
 

@@ -65,7 +65,8 @@ np.save(sys.argv[1], fit.posterior["roi"].values)
 
 @pytest.mark.slow
 def test_same_draws_from_a_cold_and_a_cached_compile(tmp_path):
-    """The first fit on a machine (compiled from scratch) and later ones (PyTensor's Numba cache) agree.
+    """The first fit on a machine (compiled from scratch) and later ones (PyTensor's Numba cache)
+    agree.
 
     Each fit runs in its own process against one fresh PyTensor compile directory: the first
     compiles everything, the second loads the cached functions. With Numba fast-math the two

@@ -62,7 +62,8 @@ def did_you_mean(
 
 
 def one_of(name: str, value: object, options, error: type[BayesMMMError] | None = None) -> None:
-    """Reject anything but one of ``options`` (strings), including unhashable values from configs."""
+    """Reject anything but one of ``options`` (strings), including unhashable values from
+    configs."""
     if not isinstance(value, str) or value not in options:
         raise (error or SpecError)(
             message(name, f"one of {list(options)}", repr(value), did_you_mean([value], options))

@@ -1,4 +1,5 @@
-"""Lift-test tables: the schema, their checks against the data, and the exposure change a test implies.
+"""Lift-test tables: the schema, their checks against the data, and the exposure change a test
+implies.
 
 A lift test is one row of a DataFrame with columns
 
@@ -25,6 +26,7 @@ from bayes_mmm.data.windows import date_mask
 REQUIRED = ("channel", "start", "end", "spend_change", "lift", "lift_se")
 
 
+# long: one check per lift-test column in the documented order; each raises its own error
 def validate_lift_tests(tests: pd.DataFrame, data) -> pd.DataFrame:
     """Check a lift-test table against the training data; returns a clean copy."""
     if not isinstance(tests, pd.DataFrame):
@@ -97,7 +99,8 @@ def validate_lift_tests(tests: pd.DataFrame, data) -> pd.DataFrame:
 
 
 def exposure_change(test, data) -> np.ndarray:
-    """Change in exposure ``(date, geo)`` implied by a test's spend change (constant cost per exposure)."""
+    """Change in exposure ``(date, geo)`` implied by a test's spend change (constant cost per
+    exposure)."""
     c = list(data.channels).index(test["channel"])
     spend, media = data.spend[..., c], data.media[..., c]
     window = date_mask(

@@ -67,7 +67,8 @@ class MMMData:
 
     @property
     def value_per_unit(self) -> np.ndarray:
-        """Money per outcome unit ``(date, geo)``: ``revenue_per_unit``, or 1 (outcomes in target units)."""
+        """Money per outcome unit ``(date, geo)``: ``revenue_per_unit``, or 1 (outcomes in target
+        units)."""
         return np.ones_like(self.target) if self.revenue_per_unit is None else self.revenue_per_unit
 
     # ------------------------------------------------------------------ sizes

@@ -1,6 +1,6 @@
-"""Checks that turn a user DataFrame into :class:`~bayes_mmm.data.MMMData` or one clear error.
+"""Checks that turn a user DataFrame into an :class:`~bayes_mmm.data.mmm_data.MMMData` or an error.
 
-Each check raises :class:`~bayes_mmm.errors.DataError` naming the column, the first offending
+Each check raises :class:`~bayes_mmm.core.errors.DataError` naming the column, the first offending
 rows (DataFrame index labels) and the fix. The order matters: structure first (columns, dates),
 then values, then what the model can identify.
 """
@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from bayes_mmm.core.errors import DataError, describe_rows, did_you_mean, message
+from bayes_mmm.data.calendar import check_calendar, parse_dates
 
 NATIONAL = "national"  # the single geo of national data
 
@@ -43,40 +44,6 @@ def _require_columns(df: pd.DataFrame, roles: dict[str, list[str]]) -> None:
         )
 
 
-def _parse_dates(df: pd.DataFrame, column: str, date_format: str | None) -> pd.Series:
-    raw = df[column]
-    if isinstance(raw.dtype, pd.DatetimeTZDtype):
-        return raw.dt.tz_convert(None)
-    values = list(raw)
-    aware = [getattr(v, "tzinfo", None) is not None for v in values]
-    if any(aware) and not all(aware):
-        rows = [i for i, a in zip(df.index, aware) if a]
-        raise DataError(
-            message(
-                f"date column '{column}'",
-                "all dates naive or all timezone-aware",
-                f"a mix (timezone-aware at rows {describe_rows(rows)})",
-                "Convert with pd.to_datetime(..., utc=True).dt.tz_localize(None).",
-            )
-        )
-    parsed = pd.to_datetime(raw, errors="coerce", format=date_format, utc=any(aware))
-    bad = parsed.isna() & raw.notna() | raw.isna()
-    if bad.any():
-        rows = list(df.index[bad])
-        examples = "[" + ", ".join(repr(v) for v in raw[bad].head(3)) + "]"
-        raise DataError(
-            message(
-                f"date column '{column}'",
-                "parseable dates",
-                f"unparseable values {examples} at rows {describe_rows(rows)}",
-                "Fix those rows or pass date_format='%Y-%m-%d' (your format).",
-            )
-        )
-    if any(aware):
-        parsed = parsed.dt.tz_convert(None)
-    return parsed
-
-
 def _numeric(df: pd.DataFrame, column: str, role: str) -> pd.Series:
     values = pd.to_numeric(df[column], errors="coerce")
     bad = values.isna() & df[column].notna()
@@ -104,43 +71,6 @@ def _numeric(df: pd.DataFrame, column: str, role: str) -> pd.Series:
     return values
 
 
-def _check_calendar(dates: pd.DatetimeIndex, where: str) -> None:
-    if len(dates) < 2:
-        return
-    steps = np.diff(dates.values).astype("timedelta64[D]").astype(int)
-    step = int(np.median(steps))
-    if step not in (1, 7):
-        raise DataError(
-            message(
-                f"{where} spacing",
-                "weekly (7 days) or daily (1 day) periods",
-                f"a typical spacing of {step} days (first dates {describe_rows([str(d.date()) for d in dates])})",
-                "Aggregate to weekly data first.",
-            )
-        )
-    irregular = np.flatnonzero(steps != step)
-    if irregular.size:
-        first = [str(dates[i + 1].date()) for i in irregular]
-        gap = all(s % step == 0 and s > step for s in steps[irregular])
-        if gap:
-            raise DataError(
-                message(
-                    f"{where} calendar",
-                    f"one row every {step} days",
-                    f"gaps before dates {describe_rows(first)}",
-                    "Add the missing periods (spend 0 if nothing ran).",
-                )
-            )
-        raise DataError(
-            message(
-                f"{where} calendar",
-                f"a single frequency (every {step} days)",
-                f"mixed spacing before dates {describe_rows(first)}",
-                "Resample all rows to one frequency (e.g. weekly sums).",
-            )
-        )
-
-
 def validate_frame(
     cls,
     df,
@@ -156,8 +86,53 @@ def validate_frame(
     fill_missing,
     date_format,
 ):
-    """Validate ``df`` and build an MMMData (see :meth:`MMMData.from_frame`)."""
+    """Validate ``df`` and build an MMMData (see :meth:`MMMData.from_frame`).
 
+    Order: structure (frame, roles, columns) -> values (dates, numbers, signs) -> the panel
+    (regions, duplicates, sorting, calendar, gaps) -> arrays -> what the model can identify.
+    """
+    _check_roles(df, channels, media)
+    extra = {"geo": geo, "population": population, "revenue_per_unit": revenue_per_unit}
+    _require_columns(
+        df,
+        {
+            "date": [date],
+            "target": [target],
+            "channel": channels,
+            "media": list(media.values()),
+            "control": controls,
+            **{k: [v] for k, v in extra.items() if v is not None},
+        },
+    )
+    df = df.copy() if df.index.is_unique else df.reset_index(drop=True)  # rows are then positions
+    df[date] = parse_dates(df, date, date_format)
+    _parse_numbers(df, target, channels, media, controls, population, revenue_per_unit)
+    notes: list[str] = []
+    df, geo_values, geos, all_dates = _panel(df, date, geo, fill_missing, notes)
+    cube = _cube_builder(df, date, geo_values, geos, all_dates)
+    spend = cube(channels, "zero")
+    y = cube([target], "interpolate")[..., 0]
+    ctrl = cube(controls, "carry") if controls else np.zeros((len(all_dates), len(geos), 0))
+    pop = _population(df, population, geo, geo_values, geos)
+    _check_identifiable(df, channels, controls, target, spend, ctrl, y, geos, media)
+    return cls(
+        dates=all_dates,
+        geos=geos,
+        channels=tuple(channels),
+        spend=spend,
+        media=cube([media.get(c, c) for c in channels], "zero"),
+        target=y,
+        controls=ctrl,
+        control_names=tuple(controls),
+        target_name=target,
+        media_names=tuple(media.get(c, c) for c in channels),
+        population=pop,
+        revenue_per_unit=cube([revenue_per_unit], "carry")[..., 0] if revenue_per_unit else None,
+        notes=tuple(notes),
+    )
+
+
+def _check_roles(df, channels, media) -> None:
     if not isinstance(df, pd.DataFrame):
         raise DataError(message("df", "a pandas DataFrame", type(df).__name__))
     if len(df) == 0:
@@ -174,28 +149,10 @@ def validate_frame(
                 "Map each spend column to its exposure column.",
             )
         )
-    optional = {
-        k: [v]
-        for k, v in (
-            ("geo", geo),
-            ("population", population),
-            ("revenue_per_unit", revenue_per_unit),
-        )
-        if v is not None
-    }
-    _require_columns(
-        df,
-        {
-            "date": [date],
-            "target": [target],
-            "channel": channels,
-            "media": list(media.values()),
-            "control": controls,
-            **optional,
-        },
-    )
-    df = df.copy() if df.index.is_unique else df.reset_index(drop=True)  # rows are then positions
-    df[date] = _parse_dates(df, date, date_format)
+
+
+def _parse_numbers(df, target, channels, media, controls, population, revenue_per_unit) -> None:
+    """Every numeric column as float in place; spend and exposure must be >= 0."""
     numeric = {
         target: "target",
         **dict.fromkeys(channels, "channel"),
@@ -219,7 +176,12 @@ def validate_frame(
                 )
             )
 
-    notes: list[str] = []
+
+def _panel(df, date, geo, fill_missing, notes: list[str]):
+    """Regions, one row per (region, date), sorted rows, a regular calendar, no unfilled gaps.
+
+    Returns the sorted frame (original row labels in ``_row``), region per row, regions, dates.
+    """
     geo_values = df[geo].astype(str) if geo else pd.Series(NATIONAL, index=df.index)
     geos = tuple(dict.fromkeys(geo_values))
     if geo and len(geos) < 2:
@@ -244,32 +206,16 @@ def validate_frame(
             )
         )
     order = keys.sort_values(["geo", "date"], kind="stable").index
-    by_geo_sorted = all(keys.loc[keys.geo == g, "date"].is_monotonic_increasing for g in geos)
-    if not by_geo_sorted:
+    if not all(keys.loc[keys.geo == g, "date"].is_monotonic_increasing for g in geos):
         note = f"date column '{date}' was not sorted; rows were sorted by date."
         notes.append(note)
-        warnings.warn(note, UserWarning, stacklevel=3)
+        warnings.warn(note, UserWarning, stacklevel=4)
     df = df.loc[order].reset_index(drop=False).rename(columns={"index": "_row"})
     geo_values = geo_values.loc[order].to_numpy()
-
     all_dates = pd.DatetimeIndex(sorted(df[date].unique()))
-    _check_calendar(all_dates, f"date column '{date}'")
+    check_calendar(all_dates, f"date column '{date}'")
     if geo:
-        expected = pd.MultiIndex.from_product([list(geos), all_dates])
-        present = pd.MultiIndex.from_arrays([geo_values, df[date]])
-        missing = expected.difference(present)
-        if len(missing) and not fill_missing:
-            pairs = [f"({g}, {d.date()})" for g, d in missing]
-            raise DataError(
-                message(
-                    f"geo panel '{geo}'",
-                    "every region observed on every date",
-                    f"{len(missing)} missing (region, date) pairs {describe_rows(pairs)}",
-                    "Add the rows, or pass fill_missing=True (spend 0, target interpolated).",
-                )
-            )
-        if len(missing):
-            notes.append(f"filled {len(missing)} missing (region, date) rows")
+        _check_panel_complete(geo, geos, geo_values, df[date], all_dates, fill_missing, notes)
     if len(all_dates) < 3:
         raise DataError(
             message(
@@ -279,7 +225,30 @@ def validate_frame(
                 "A model needs a time series: load more periods.",
             )
         )
+    return df, geo_values, geos, all_dates
 
+
+def _check_panel_complete(geo, geos, geo_values, dates, all_dates, fill_missing, notes) -> None:
+    expected = pd.MultiIndex.from_product([list(geos), all_dates])
+    present = pd.MultiIndex.from_arrays([geo_values, dates])
+    missing = expected.difference(present)
+    if len(missing) and not fill_missing:
+        pairs = [f"({g}, {d.date()})" for g, d in missing]
+        raise DataError(
+            message(
+                f"geo panel '{geo}'",
+                "every region observed on every date",
+                f"{len(missing)} missing (region, date) pairs {describe_rows(pairs)}",
+                "Add the rows, or pass fill_missing=True (spend 0, target interpolated).",
+            )
+        )
+    if len(missing):
+        notes.append(f"filled {len(missing)} missing (region, date) rows")
+
+
+def _cube_builder(df, date, geo_values, geos, all_dates):
+    """``cube(columns, fill)`` -> array ``(date, geo, column)``; missing cells filled with zeros,
+    interpolation (the target) or carried values (controls)."""
     index = pd.MultiIndex.from_arrays([geo_values, df[date]])
     full = pd.MultiIndex.from_product([list(geos), all_dates])
 
@@ -293,51 +262,28 @@ def validate_frame(
             )
         else:
             frame = frame.groupby(level=0).transform(lambda s: s.ffill().bfill())
-        return (
-            frame.to_numpy(dtype=float)
-            .reshape(len(geos), len(all_dates), len(columns))
-            .transpose(1, 0, 2)
+        values = frame.to_numpy(dtype=float).reshape(len(geos), len(all_dates), len(columns))
+        return values.transpose(1, 0, 2)
+
+    return cube
+
+
+def _population(df, population, geo, geo_values, geos):
+    if not population:
+        return None
+    if not geo:
+        raise DataError(message("population", "a geo column as well", "population without geo="))
+    pop_table = df.groupby(geo_values)[population].agg(["min", "max"])
+    varying = pop_table.index[pop_table["min"] != pop_table["max"]].tolist()
+    if varying or (pop_table["min"] <= 0).any():
+        raise DataError(
+            message(
+                f"population column '{population}'",
+                "one positive value per region",
+                f"varying or non-positive values in regions {describe_rows(varying)}",
+            )
         )
-
-    spend = cube(channels, "zero")
-    media_arr = cube([media.get(c, c) for c in channels], "zero")
-    y = cube([target], "interpolate")[..., 0]
-    ctrl = cube(controls, "carry") if controls else np.zeros((len(all_dates), len(geos), 0))
-    pop = None
-    if population:
-        pop_table = df.groupby(geo_values)[population].agg(["min", "max"]) if geo else None
-        if pop_table is None:
-            raise DataError(
-                message("population", "a geo column as well", "population without geo=")
-            )
-        varying = pop_table.index[pop_table["min"] != pop_table["max"]].tolist()
-        if varying or (pop_table["min"] <= 0).any():
-            raise DataError(
-                message(
-                    f"population column '{population}'",
-                    "one positive value per region",
-                    f"varying or non-positive values in regions {describe_rows(varying)}",
-                )
-            )
-        pop = pop_table.loc[list(geos), "min"].to_numpy(float)
-    rpu = cube([revenue_per_unit], "carry")[..., 0] if revenue_per_unit else None
-
-    _check_identifiable(df, channels, controls, target, spend, ctrl, y, geos, media)
-    return cls(
-        dates=all_dates,
-        geos=geos,
-        channels=tuple(channels),
-        spend=spend,
-        media=media_arr,
-        target=y,
-        controls=ctrl,
-        control_names=tuple(controls),
-        target_name=target,
-        media_names=tuple(media.get(c, c) for c in channels),
-        population=pop,
-        revenue_per_unit=rpu,
-        notes=tuple(notes),
-    )
+    return pop_table.loc[list(geos), "min"].to_numpy(float)
 
 
 def _check_identifiable(df, channels, controls, target, spend, ctrl, y, geos, media) -> None:

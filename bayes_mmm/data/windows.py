@@ -1,4 +1,5 @@
-"""Date windows: ``start``/``end`` (inclusive dates) -> a boolean mask over the calendar, in one place.
+"""Date windows: ``start``/``end`` (inclusive dates) -> a boolean mask over the calendar, in one
+place.
 
 Used by ROI and curves (``fit.roi(start=..., end=...)``), the simulation's true ROI, lift tests and
 the optimiser's re-allocation window, so every window is read and rejected the same way.
@@ -23,8 +24,9 @@ def date_mask(
 ) -> np.ndarray:
     """Boolean mask of ``dates`` within ``[start, end]`` (inclusive).
 
-    ``start`` defaults to the first date, ``end`` to ``dates[default_end]`` (the last date when None).
-    A window outside the calendar, reversed, or holding no period raises ``error`` naming ``name``.
+    ``start`` defaults to the first date, ``end`` to ``dates[default_end]`` (the last date when
+    None). A window outside the calendar, reversed, or holding no period raises ``error`` naming
+    ``name``.
     """
     try:
         lo = pd.Timestamp(start) if start is not None else dates[0]

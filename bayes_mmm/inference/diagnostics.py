@@ -1,4 +1,5 @@
-"""Convergence diagnostics with plain-language advice: R-hat, ESS (ArviZ), divergences, tree depth, energy BFMI."""
+"""Convergence diagnostics with plain-language advice: R-hat, ESS (ArviZ), divergences, tree depth,
+energy BFMI."""
 
 from __future__ import annotations
 
@@ -65,7 +66,8 @@ def sampler_problems(tree: xr.DataTree) -> dict[str, float]:
 
 
 def bfmi(energy: np.ndarray) -> list[float]:
-    """Energy BFMI of each chain of a ``(chain, draw)`` array; NaN for a chain with constant energy."""
+    """Energy BFMI of each chain of a ``(chain, draw)`` array; NaN for a chain with constant
+    energy."""
     energy = np.atleast_2d(np.asarray(energy, dtype=float))
     out = []
     for chain in energy:
@@ -77,16 +79,29 @@ def bfmi(energy: np.ndarray) -> list[float]:
 
 # One piece of advice per kind of problem; the table rows and the summary notes share them.
 ADVICE = {
-    "divergences": "Raise target_accept (e.g. 0.95-0.99), tighten weakly identified priors (saturation "
-    "half-point, adstock decay) or drop a channel with little spend variation.",
-    "r_hat": "Chains disagree: run more tuning and draws (tune=2000, draws=2000) or use a stronger prior on "
-    "this parameter.",
-    "ess": "Too few effective draws, so intervals are noisy: draw more samples (draws=2000) or more chains.",
-    "bfmi": "Heavy-tailed or funnel geometry: reparametrise (with few regions try pooling='none' or 'full') "
-    "or tighten the priors on scale parameters; then run more tuning.",
-    "treedepth": "Sampling is slow because parameters are correlated (beta vs half-saturation): consider an "
-    "ROI prior or a stronger saturation prior.",
-    "prior_dominated": "The data says little about this channel: report the prior, add a lift test, or drop it.",
+    "divergences": (
+        "Raise target_accept (e.g. 0.95-0.99), tighten weakly identified priors (saturation "
+        "half-point, adstock decay) or drop a channel with little spend variation."
+    ),
+    "r_hat": (
+        "Chains disagree: run more tuning and draws (tune=2000, draws=2000) or use a stronger "
+        "prior on this parameter."
+    ),
+    "ess": (
+        "Too few effective draws, so intervals are noisy: draw more samples (draws=2000) or "
+        "more chains."
+    ),
+    "bfmi": (
+        "Heavy-tailed or funnel geometry: reparametrise (with few regions try pooling='none' or "
+        "'full') or tighten the priors on scale parameters; then run more tuning."
+    ),
+    "treedepth": (
+        "Sampling is slow because parameters are correlated (beta vs half-saturation): "
+        "consider an ROI prior or a stronger saturation prior."
+    ),
+    "prior_dominated": (
+        "The data says little about this channel: report the prior, add a lift test, or drop it."
+    ),
 }
 
 
@@ -99,8 +114,8 @@ def advice(table: pd.DataFrame, problems: dict, prior_dominated: list[str] = ())
     notes = []
     if problems.get("divergences", 0) > 0:
         notes.append(
-            f"{problems['divergences']} divergent transitions: the posterior has regions NUTS cannot "
-            f"explore. {ADVICE['divergences']}"
+            f"{problems['divergences']} divergent transitions: the posterior has regions NUTS "
+            f"cannot explore. {ADVICE['divergences']}"
         )
     bad_rhat = table.loc[table["r_hat"] > RHAT_MAX, "parameter"].tolist() if len(table) else []
     if bad_rhat:
@@ -116,12 +131,13 @@ def advice(table: pd.DataFrame, problems: dict, prior_dominated: list[str] = ())
         notes.append(f"Low energy BFMI ({problems['min_bfmi']:.2f} < {BFMI_MIN}). {ADVICE['bfmi']}")
     if problems.get("max_treedepth_hits", 0) > 0:
         notes.append(
-            f"{problems['max_treedepth_hits']} draws hit the maximum tree depth. {ADVICE['treedepth']}"
+            f"{problems['max_treedepth_hits']} draws hit the maximum tree depth. "
+            f"{ADVICE['treedepth']}"
         )
     for channel in prior_dominated:
         notes.append(
-            f"Channel '{channel}' is prior-dominated: its posterior ROI interval is nearly as wide as its "
-            f"prior's. {ADVICE['prior_dominated']}"
+            f"Channel '{channel}' is prior-dominated: its posterior ROI interval is nearly as wide "
+            f"as its prior's. {ADVICE['prior_dominated']}"
         )
     return notes
 
@@ -131,8 +147,8 @@ def problem_table(
 ) -> pd.DataFrame:
     """``table`` plus ``problem`` and ``advice`` columns, and one row per sampler-level problem.
 
-    Parameter rows are flagged for R-hat and ESS; extra rows ``sampler`` (divergences, BFMI per chain,
-    tree depth) and ``roi[<channel>]`` (prior-dominated) carry their own advice.
+    Parameter rows are flagged for R-hat and ESS; extra rows ``sampler`` (divergences, BFMI per
+    chain, tree depth) and ``roi[<channel>]`` (prior-dominated) carry their own advice.
     """
     table = table.copy()
     for column in ("problem", "advice"):

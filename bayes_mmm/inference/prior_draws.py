@@ -1,4 +1,5 @@
-"""Prior draws: what the priors imply in business terms before fitting (ROI, share), and a quiet pymc."""
+"""Prior draws: what the priors imply in business terms before fitting (ROI, share), and a quiet
+pymc."""
 
 from __future__ import annotations
 

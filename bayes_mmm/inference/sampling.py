@@ -28,8 +28,8 @@ NUTPIE_COMPILE_FLAGS = {"numba__fastmath": False}
 # * low-rank mass matrix: adapts to the correlations that remain (Hill half vs slope, ROI vs slope,
 #   trend vs a trending control); a diagonal one doubled the steps of the regional Hill model;
 # * nutpie's default tree depth (10). A cap of 7 cut the regional warm-up cost by a third, but 4 of
-#   the calibration study's 60 fits then had a divergence; re-fitting those 4 gave 1 with the default
-#   depth or a cap of 8 (which saves nothing), 4 with the cap of 7.
+#   the calibration study's 60 fits then had a divergence; re-fitting those 4 gave 1 with the
+#   default depth or a cap of 8 (which saves nothing), 4 with the cap of 7.
 # * target_accept 0.9 for national and regional fits (0.95 took 24-31 leapfrog steps per draw on the
 #   regional benchmark instead of 15-17); raise it if a fit reports divergences.
 NUTS_SETTINGS = {"adaptation": "low_rank"}
@@ -73,7 +73,9 @@ def sample_posterior(
             import nutpie
         except ImportError:  # pragma: no cover - nutpie is a hard dependency
             warnings.warn(
-                "nutpie is not installed; falling back to PyMC's NUTS sampler.", UserWarning
+                "nutpie is not installed; falling back to PyMC's NUTS sampler.",
+                UserWarning,
+                stacklevel=2,
             )
             sampler = "pymc"
     if sampler == "nutpie":
@@ -168,42 +170,7 @@ def sample_fit(
             coords={"date": train.dates.values, "geo": list(train.geos)},
         ),
     }
-    # The draws exist now: nothing after this point may lose them. Optional extras that fail are
-    # left out and reported in the single post-fit warning instead of raising.
-    failed: list[str] = []
-
-    def extra(group: str, compute) -> None:
-        try:
-            groups[group] = compute()
-        except Exception as exc:
-            failed.append(
-                f"the {group.strip('/')} group could not be computed ({type(exc).__name__}: {exc}); "
-                "the posterior draws are kept without it."
-            )
-
-    extra("/prior", lambda: prior_draws(model, 1000, seed))
-    if log_likelihood:
-
-        def loglik():
-            import pymc as pm
-
-            ll_tree = xr.DataTree.from_dict({"/posterior": groups["/posterior"]})
-            ll = pm.compute_log_likelihood(
-                ll_tree, var_names=["y"], model=model, extend_inferencedata=False, progressbar=False
-            )
-            return ll if isinstance(ll, xr.Dataset) else ll["log_likelihood"].to_dataset()
-
-        extra("/log_likelihood", loglik)
-    if posterior_predictive:
-
-        def predictive():
-            import pymc as pm
-
-            with model:
-                pp = pm.sample_posterior_predictive(tree, random_seed=seed, progressbar=False)
-            return pp["posterior_predictive"].to_dataset()
-
-        extra("/posterior_predictive", predictive)
+    failed = _optional_groups(model, tree, groups, seed, log_likelihood, posterior_predictive)
     fit_info = {
         "sampler": sampler,
         "chains": chains,
@@ -214,3 +181,45 @@ def sample_fit(
         "target_accept": target_accept,
     }
     return {"groups": groups, "fit_info": fit_info, "lift_tests": tests, "notes": failed}
+
+
+def _optional_groups(
+    model, tree, groups: dict, seed, log_likelihood: bool, posterior_predictive: bool
+):
+    """Add the prior (and log-likelihood, posterior predictive) groups; returns notes on failures.
+
+    The draws exist now: nothing here may lose them. Optional extras that fail are left out and
+    reported in the single post-fit warning instead of raising.
+    """
+    import pymc as pm
+
+    failed: list[str] = []
+
+    def extra(group: str, compute) -> None:
+        try:
+            groups[group] = compute()
+        except Exception as exc:
+            failed.append(
+                f"the {group.strip('/')} group could not be computed "
+                f"({type(exc).__name__}: {exc}); "
+                "the posterior draws are kept without it."
+            )
+
+    def loglik():
+        ll_tree = xr.DataTree.from_dict({"/posterior": groups["/posterior"]})
+        ll = pm.compute_log_likelihood(
+            ll_tree, var_names=["y"], model=model, extend_inferencedata=False, progressbar=False
+        )
+        return ll if isinstance(ll, xr.Dataset) else ll["log_likelihood"].to_dataset()
+
+    def predictive():
+        with model:
+            pp = pm.sample_posterior_predictive(tree, random_seed=seed, progressbar=False)
+        return pp["posterior_predictive"].to_dataset()
+
+    extra("/prior", lambda: prior_draws(model, 1000, seed))
+    if log_likelihood:
+        extra("/log_likelihood", loglik)
+    if posterior_predictive:
+        extra("/posterior_predictive", predictive)
+    return failed

@@ -3,8 +3,8 @@
 A channel's effect ``beta`` (scaled units, per geo) comes from one of:
 
 * ``beta`` - a :class:`~bayes_mmm.priors.Prior` directly on beta (e.g. Normal for harmful channels);
-* ``roi`` / ``mroi`` / ``share`` / ``relative_roi`` - a split log-normal prior on a business quantity
-  ``q``; beta is derived so that the model's quantity equals ``q`` exactly:
+* ``roi`` / ``mroi`` / ``share`` / ``relative_roi`` - a split log-normal prior on a business
+  quantity ``q``; beta is derived so that the model's quantity equals ``q`` exactly:
   ``beta = q x amount / (outcome that beta = 1 would give)``
   (:func:`~bayes_mmm.components.beta_from_total`), where for ROI the amount is the spend, for
   mROI 1% of the spend against the outcome of +1% spend, for share the total outcome, and for
@@ -16,12 +16,60 @@ With regions and partial pooling, ``beta_gc = beta_c x m_gc`` with mean-one mult
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
 from bayes_mmm.model.equations import beta_from_total, media_response
 
-EFFECT_KINDS = ("beta", "roi", "mroi", "share", "relative_roi")
 MROI_STEP = 0.01
+
+
+@dataclass(frozen=True)
+class QuantityKind:
+    """A business quantity a channel's effect prior can be put on (a ``QuantilePrior.kind``).
+
+    ``amount(data, idx)`` is the per (geo, channel) amount the quantity multiplies (the spend for
+    ROI); ``per_spend``: the quantity is money per unit of spend (uses ``revenue_per_unit``;
+    undefined for a channel without spend), else outcome units; ``marginal``: measured on the
+    outcome of +1% spend instead of the whole outcome.
+    """
+
+    name: str
+    amount: Callable
+    per_spend: bool
+    marginal: bool = False
+
+
+def _outcome(data) -> np.ndarray:
+    return np.abs(data.target).sum(axis=0)[:, None]
+
+
+def _spend_share_of_outcome(data, idx) -> np.ndarray:
+    spend = data.spend.sum(axis=0)
+    return _outcome(data) * spend[:, idx] / np.maximum(spend.sum(axis=1, keepdims=True), 1e-12)
+
+
+# Register a new kind here (and give its prior class ``kind = "<name>"``; docs/architecture.md).
+QUANTITY_KINDS: dict[str, QuantityKind] = {
+    "roi": QuantityKind("roi", lambda data, idx: data.spend.sum(axis=0)[:, idx], per_spend=True),
+    "mroi": QuantityKind(
+        "mroi",
+        lambda data, idx: MROI_STEP * data.spend.sum(axis=0)[:, idx],
+        per_spend=True,
+        marginal=True,
+    ),
+    "share": QuantityKind(
+        "share", lambda data, idx: _outcome(data) * np.ones((1, len(idx))), per_spend=False
+    ),
+    "relative_roi": QuantityKind("relative_roi", _spend_share_of_outcome, per_spend=False),
+}
+
+
+def is_effect_kind(name: str) -> bool:
+    """True for the effect groups of a parameter layout: ``beta`` or a registered quantity kind."""
+    return name == "beta" or name in QUANTITY_KINDS
 
 
 def scatter_channels(parts: list, shape: tuple[int, ...], fill: float = 0.0):
@@ -39,19 +87,6 @@ def scatter_channels(parts: list, shape: tuple[int, ...], fill: float = 0.0):
     for idx, value in parts:
         full = pt.set_subtensor(full[..., np.asarray(idx)], value)
     return full
-
-
-def effect_amount(kind: str, data, idx) -> np.ndarray:
-    """Per (geo, channel) amount the quantity multiplies: spend, 1% of spend, or outcome (share-type)."""
-    outcome = np.abs(data.target).sum(axis=0)[:, None]
-    spend = data.spend.sum(axis=0)
-    if kind == "roi":
-        return spend[:, idx]
-    if kind == "mroi":
-        return MROI_STEP * spend[:, idx]
-    if kind == "share":
-        return outcome * np.ones((1, len(idx)))
-    return outcome * spend[:, idx] / np.maximum(spend.sum(axis=1, keepdims=True), 1e-12)
 
 
 def channel_effects(
@@ -79,7 +114,7 @@ def channel_effects(
         geo_mult = pt.exp(tau * z - tau**2 / 2)
     parts = []
     for kind, groups in layout.items():
-        if kind not in EFFECT_KINDS:
+        if not is_effect_kind(kind):
             continue
         for group in groups:
             idx = np.array([index[c] for c in group.channels])
@@ -100,9 +135,10 @@ def channel_effects(
                 lo = np.array([p.sigma_below for p in group.priors])
                 hi = np.array([p.sigma_above for p in group.priors])
                 quantity = pt.exp(mu + z * pt.switch(z < 0, lo, hi))
-                per_scaled = money_per_scaled if kind in ("roi", "mroi") else outcome_per_scaled
+                rule = QUANTITY_KINDS[kind]
+                per_scaled = money_per_scaled if rule.per_spend else outcome_per_scaled
                 response = saturated[..., idx]
-                if kind == "mroi":
+                if rule.marginal:
                     sub = {k: v[..., idx] for k, v in params.items()}
                     plus = media_response(
                         pt.as_tensor(media_padded[..., idx] * (1 + MROI_STEP)),
@@ -113,7 +149,7 @@ def channel_effects(
                     )
                     response = plus - response
                 unit_total = (response * per_scaled[:, :, None]).sum(axis=0)
-                amount = effect_amount(kind, data, idx)
+                amount = rule.amount(data, idx)
                 if quantity.ndim == 2:  # no pooling: one quantity per region
                     value = quantity * amount / pt.maximum(unit_total, 1e-12)
                 else:

@@ -120,12 +120,14 @@ def pad_periods(x: np.ndarray, n: int, mode: str = "zero") -> np.ndarray:
 
 
 def to_length(x: np.ndarray, n: int, mode: str = "zero") -> np.ndarray:
-    """First ``n`` periods of ``x`` along axis 0, padded as :func:`pad_periods` when it is shorter."""
+    """First ``n`` periods of ``x`` along axis 0, padded as :func:`pad_periods` when it is
+    shorter."""
     return x[:n] if len(x) >= n else pad_periods(x, n - len(x), mode)
 
 
 def media_response(media, params: dict, channels, l_max: int, geo_params: bool = False):
-    """Saturated adstocked media, ``(..., date, geo, channel)``, each channel with its own transforms.
+    """Saturated adstocked media, ``(..., date, geo, channel)``, each channel with its own
+    transforms.
 
     ``params`` maps parameter names to ``(..., channel)`` arrays, or ``(..., geo, channel)`` with
     ``geo_params=True`` (shapes varying by region); values for channels that do not use a parameter
@@ -165,7 +167,8 @@ def baseline(design: Design, params: dict):
 
 
 def trend_effect(design: Design, params: dict):
-    """Linear trend in scaled units, ``(..., date, geo|1)``: national ``trend`` or per-region ``trend_geo``."""
+    """Linear trend in scaled units, ``(..., date, geo|1)``: national ``trend`` or per-region
+    ``trend_geo``."""
     if "trend_geo" in params:
         return params["trend_geo"][..., None, :] * design.time[:, None]
     if "trend" in params:
@@ -174,7 +177,8 @@ def trend_effect(design: Design, params: dict):
 
 
 def seasonality(design: Design, params: dict):
-    """Fourier seasonality in scaled units, ``(..., date, geo|1)``; per-region amplitude if given."""
+    """Fourier seasonality in scaled units, ``(..., date, geo|1)``; per-region amplitude if
+    given."""
     if "seasonality" not in params:
         return 0.0 * design.time[:, None]
     # an elementwise product and sum rather than ``@``: a matrix product compiles to a BLAS call
@@ -191,7 +195,8 @@ def control_effect(design: Design, params: dict):
 
 
 def contribution(beta, saturated):
-    """Channel contribution in scaled units: ``beta (..., geo, channel) x saturated (..., date, geo, channel)``."""
+    """Channel contribution in scaled units: ``beta (..., geo, channel) x saturated
+    (..., date, geo, channel)``."""
     return beta[..., None, :, :] * saturated
 
 

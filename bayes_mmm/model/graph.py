@@ -1,4 +1,5 @@
-"""The PyMC graph: priors and likelihood wired around the shared math of :mod:`bayes_mmm.model.equations`.
+"""The PyMC graph: priors and likelihood wired around the shared math of
+:mod:`bayes_mmm.model.equations`.
 
 Variables (named dims):
 
@@ -6,7 +7,8 @@ Variables (named dims):
   (or a ``channel_<param>`` subset when only some channels use them);
 * effects: free ``beta_<family>`` over a channel subset, or ``roi_z`` / ``share_z`` for channels
   with ROI / share priors; Deterministics ``beta`` (geo, channel), ``roi`` and ``share`` (channel);
-* baseline: ``level`` (geo, mean expected outcome; ``intercept`` is derived from it), ``trend``, ``seasonality`` (fourier), ``control_coef`` (control);
+* baseline: ``level`` (geo, mean expected outcome; ``intercept`` is derived from it), ``trend``,
+  ``seasonality`` (fourier), ``control_coef`` (control);
 * ``noise`` and the likelihood ``y`` (date, geo) on the scaled target.
 """
 
@@ -18,7 +20,12 @@ import numpy as np
 
 from bayes_mmm.core.errors import DataError, SpecError, describe_rows, message
 from bayes_mmm.data.mmm_data import MMMData
-from bayes_mmm.model.effect_priors import EFFECT_KINDS, channel_effects, scatter_channels
+from bayes_mmm.model.effect_priors import (
+    QUANTITY_KINDS,
+    channel_effects,
+    is_effect_kind,
+    scatter_channels,
+)
 from bayes_mmm.model.equations import (
     Scales,
     baseline,
@@ -150,7 +157,8 @@ def check_fit_data(spec: ModelSpec, data: MMMData) -> None:
     spend = data.spend.sum(axis=(0, 1))
     for ch in spec.resolve(data.channels):
         c = data.channels.index(ch.name)
-        if ch.effect_kind in ("roi", "mroi") and spend[c] <= 0:
+        rule = QUANTITY_KINDS.get(ch.effect_kind)
+        if rule is not None and rule.per_spend and spend[c] <= 0:
             raise SpecError(
                 message(
                     f"{type(ch.effect).__name__} on channel '{ch.name}'",
@@ -176,38 +184,14 @@ def build_model(spec: ModelSpec, data: MMMData, lift_tests=None, scales: Scales 
         pad_periods(data.value_per_unit, pad, "last") * scales.target
     )  # (date+pad, geo)
     outcome_per_scaled = pad_periods(np.ones_like(data.target), pad, "last") * scales.target
-    spend_total = data.spend.sum(axis=0)  # (geo, channel)
-    n_geo, n_ch = data.n_geos, data.n_channels
-    coords = {
-        "date": data.dates,
-        "geo": list(data.geos),
-        "channel": list(data.channels),
-        "control": list(data.control_names),
-        "fourier": [f"{f}_{k}" for f in ("sin", "cos") for k in range(1, spec.seasonality + 1)],
-    }
     layout = parameter_layout(channels)
-    for groups in layout.values():
-        for g in groups:
-            coords.setdefault(g.dim, list(g.channels))
-    index = {c: i for i, c in enumerate(data.channels)}
+    geo_media = spec.geo_media and data.n_geos > 1
 
-    with pm.Model(coords=coords) as model:
-        params = {}
-        for param, groups in layout.items():
-            if param in EFFECT_KINDS:
-                continue
-            params[param] = scatter_channels(
-                [([index[c] for c in g.channels], _vector_prior(g)) for g in groups],
-                (n_ch,),
-                fill=0.5,
-            )  # unused by channels without the parameter
-        geo_media = spec.geo_media and n_geo > 1
-        if geo_media:
-            params = {k: _per_region(k, v, n_geo) for k, v in params.items()}
+    with pm.Model(coords=_coords(spec, data, layout)) as model:
+        params = _transform_params(layout, data, geo_media)
         saturated = media_response(
             pt.as_tensor(media_padded), params, channels, spec.l_max, geo_params=geo_media
         )
-
         beta = channel_effects(
             spec,
             data,
@@ -219,29 +203,21 @@ def build_model(spec: ModelSpec, data: MMMData, lift_tests=None, scales: Scales 
             money_per_scaled,
             outcome_per_scaled,
         )
-        pm.Deterministic("beta", beta, dims=("geo", "channel"))
-        money = beta * (saturated * money_per_scaled[:, :, None]).sum(axis=0)
-        outcome = beta * (saturated * outcome_per_scaled[:, :, None]).sum(axis=0)
-        pm.Deterministic(
-            "roi", money.sum(axis=0) / np.maximum(spend_total.sum(axis=0), 1e-12), dims="channel"
-        )
-        pm.Deterministic("share", outcome.sum(axis=0) / np.abs(data.target).sum(), dims="channel")
-
+        _business_quantities(data, beta, saturated, money_per_scaled, outcome_per_scaled)
         # Centred baseline: `level` is the mean of the expected outcome over the training window, so
         # it is nearly independent of the channel effects; the intercept is derived from it.
-        base_params = _baseline_priors(spec, data, n_geo)
-        rest = baseline(design, {**base_params, "intercept": pt.zeros(n_geo)}) + contribution(
+        base_params = _baseline_priors(spec, data, data.n_geos)
+        rest = baseline(design, {**base_params, "intercept": pt.zeros(data.n_geos)}) + contribution(
             beta, saturated[: data.n_dates]
         ).sum(axis=-1)
         intercept = pm.Deterministic(
             "intercept", base_params["level"] - rest.mean(axis=0), dims="geo"
         )
-        mu = intercept + rest
         noise = spec.prior("noise").build(
-            "noise", dims="geo" if spec.geo_noise and n_geo > 1 else None
+            "noise", dims="geo" if spec.geo_noise and data.n_geos > 1 else None
         )
         y_scaled = data.target / scales.target
-        LIKELIHOODS[spec.likelihood].observe(mu, noise, y_scaled, ("date", "geo"))
+        LIKELIHOODS[spec.likelihood].observe(intercept + rest, noise, y_scaled, ("date", "geo"))
         if lift_tests is not None and len(lift_tests):
             add_lift_likelihood(
                 lift_tests,
@@ -255,6 +231,51 @@ def build_model(spec: ModelSpec, data: MMMData, lift_tests=None, scales: Scales 
                 geo_params=geo_media,
             )
     return model
+
+
+def _coords(spec: ModelSpec, data: MMMData, layout: dict) -> dict:
+    coords = {
+        "date": data.dates,
+        "geo": list(data.geos),
+        "channel": list(data.channels),
+        "control": list(data.control_names),
+        "fourier": [f"{f}_{k}" for f in ("sin", "cos") for k in range(1, spec.seasonality + 1)],
+    }
+    for groups in layout.values():
+        for g in groups:
+            coords.setdefault(g.dim, list(g.channels))
+    return coords
+
+
+def _transform_params(layout: dict, data: MMMData, geo_media: bool) -> dict:
+    """One vector RV per prior family and transform parameter, scattered over channels."""
+    index = {c: i for i, c in enumerate(data.channels)}
+    params = {}
+    for param, groups in layout.items():
+        if is_effect_kind(param):
+            continue
+        params[param] = scatter_channels(
+            [([index[c] for c in g.channels], _vector_prior(g)) for g in groups],
+            (data.n_channels,),
+            fill=0.5,
+        )  # unused by channels without the parameter
+    if geo_media:
+        params = {k: _per_region(k, v, data.n_geos) for k, v in params.items()}
+    return params
+
+
+def _business_quantities(data: MMMData, beta, saturated, money_per_scaled, outcome_per_scaled):
+    """Deterministics ``beta`` (geo, channel), ``roi`` and ``share`` (channel) over the data."""
+    import pymc as pm
+
+    spend_total = data.spend.sum(axis=0)  # (geo, channel)
+    pm.Deterministic("beta", beta, dims=("geo", "channel"))
+    money = beta * (saturated * money_per_scaled[:, :, None]).sum(axis=0)
+    outcome = beta * (saturated * outcome_per_scaled[:, :, None]).sum(axis=0)
+    pm.Deterministic(
+        "roi", money.sum(axis=0) / np.maximum(spend_total.sum(axis=0), 1e-12), dims="channel"
+    )
+    pm.Deterministic("share", outcome.sum(axis=0) / np.abs(data.target).sum(), dims="channel")
 
 
 def _baseline_priors(spec: ModelSpec, data: MMMData, n_geo: int) -> dict:

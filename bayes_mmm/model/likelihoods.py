@@ -20,8 +20,8 @@ class Likelihood:
 
     ``observe(mu, sigma, observed, dims)`` adds the random variable ``y`` to the current PyMC model,
     with ``mu`` the expected scaled target and ``sigma`` the noise scale (scaled units).
-    ``replicate(rng, mu, sigma, scale, extra)`` returns replicated draws in outcome units, with ``mu``
-    the expected outcome (draw, date, geo) in outcome units, ``sigma`` broadcastable to it,
+    ``replicate(rng, mu, sigma, scale, extra)`` returns replicated draws in outcome units, with
+    ``mu`` the expected outcome (draw, date, geo) in outcome units, ``sigma`` broadcastable to it,
     ``scale`` the per-region target scale and ``extra`` the family's own posterior draws.
     """
 

@@ -5,7 +5,8 @@
   (incremental outcome per unit of spend), given as a median and a credible interval.
 * :class:`SharePrior` - a prior on a channel's share of the total outcome, for targets that are
   not money (units, sign-ups).
-* :class:`RelativeROIPrior` - the unit-free default: ROI relative to outcome per unit of media spend.
+* :class:`RelativeROIPrior` - the unit-free default: ROI relative to outcome per unit of media
+  spend.
 
 ROI and share priors are *split log-normal*: ``value = exp(log(median) + z * s)`` with
 ``z ~ Normal(0, 1)`` and ``s`` taking one value below the median and another above, chosen so
@@ -139,9 +140,21 @@ class Prior:
         return {"type": "Prior", "distribution": self.distribution, "params": dict(self.params)}
 
 
+PRIOR_TYPES: dict[str, type] = {}  # QuantilePrior subclasses by name, filled as they are defined
+
+
 @dataclass(frozen=True)
-class _QuantilePrior:
-    """Split log-normal prior given by its median and a central interval at ``level``."""
+class QuantilePrior:
+    """Split log-normal prior given by its median and a central interval at ``level``.
+
+    Subclasses set ``kind`` (a quantity registered in
+    :data:`bayes_mmm.model.effect_priors.QUANTITY_KINDS`) and are registered by class name for
+    model files and configs (``PRIOR_TYPES``).
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        PRIOR_TYPES[cls.__name__] = cls
 
     median: float
     interval: tuple[float, float]
@@ -229,25 +242,26 @@ class _QuantilePrior:
         )
 
 
-class ROIPrior(_QuantilePrior):
+class ROIPrior(QuantilePrior):
     """Prior on ROI = incremental outcome / spend, e.g. ``ROIPrior(1.5, (0.5, 4.0), level=0.9)``."""
 
     kind = "roi"
 
 
-class MROIPrior(_QuantilePrior):
-    """Prior on marginal ROI: incremental outcome of +1% spend over the data window per unit of that spend."""
+class MROIPrior(QuantilePrior):
+    """Prior on marginal ROI: incremental outcome of +1% spend over the data window per unit of
+    that spend."""
 
     kind = "mroi"
 
 
-class SharePrior(_QuantilePrior):
+class SharePrior(QuantilePrior):
     """Prior on the channel's share of the total outcome over the data window (0.1 = 10%)."""
 
     kind = "share"
 
 
-class RelativeROIPrior(_QuantilePrior):
+class RelativeROIPrior(QuantilePrior):
     """Unit-free prior on a channel's ROI relative to the outcome per unit of total media spend.
 
     ``k = share of outcome / share of media spend``: k = 1 for every channel would mean media drives
@@ -264,17 +278,12 @@ def prior_from_dict(d: dict[str, Any]) -> Prior | ROIPrior | SharePrior:
     if not isinstance(d, dict) or "type" not in d:
         raise SpecError(message("prior", "a mapping with a 'type' key", repr(d)))
     kind = d["type"]
-    classes = {
-        "ROIPrior": ROIPrior,
-        "SharePrior": SharePrior,
-        "RelativeROIPrior": RelativeROIPrior,
-        "MROIPrior": MROIPrior,
-    }
+    classes = PRIOR_TYPES
     if not isinstance(kind, str) or (kind != "Prior" and kind not in classes):
         raise SpecError(
             message(
                 "prior type",
-                "'Prior', 'ROIPrior', 'MROIPrior', 'SharePrior' or 'RelativeROIPrior'",
+                f"'Prior' or one of {sorted(classes)}",
                 repr(kind),
             )
         )

@@ -1,7 +1,8 @@
 """Model specification: small frozen objects, JSON round-trippable, no data inside.
 
 :class:`ModelSpec` holds what users give ``bm.MMM(adstock="geometric", saturation="hill")``;
-``bm.MMM`` (:mod:`bayes_mmm.workflow`) adds ``fit(data)``, which returns an immutable ``MMMFit``. Per-channel overrides go in
+``bm.MMM`` (:mod:`bayes_mmm.workflow`) adds ``fit(data)``, which returns an immutable ``MMMFit``.
+Per-channel overrides go in
 ``channels={"tv": ChannelSpec(adstock="delayed", effect=ROIPrior(1.5, (0.5, 4)))}``.
 """
 
@@ -33,8 +34,10 @@ class ChannelSpec:
 
     Attributes:
         adstock: registered adstock name ("geometric", "delayed", "none"); None: the model default.
-        saturation: registered saturation name ("hill", "logistic", "michaelis_menten"); None: default.
-        priors: priors of transform parameters by name, e.g. ``{"alpha": Prior("Beta", alpha=3, beta=3)}``.
+        saturation: registered saturation name ("hill", "logistic", "michaelis_menten"); None:
+            default.
+        priors: priors of transform parameters by name, e.g.
+            ``{"alpha": Prior("Beta", alpha=3, beta=3)}``.
         effect: prior on the channel effect: ``Prior`` on beta (scaled units), ``ROIPrior`` or
             ``SharePrior``; None: the model default.
         harmful: the effect may be negative (e.g. cold calling); effect prior is Normal(0, sigma).
@@ -104,7 +107,8 @@ DEFAULT_PRIORS: dict[str, Prior] = {
 }
 
 
-# Unit-free default (see docs/priors.md): a priori media drives ~25% of the outcome, split by spend share.
+# Unit-free default (see docs/priors.md): a priori media drives ~25% of the outcome, split by
+# spend share.
 DEFAULT_EFFECT_PRIOR = RelativeROIPrior(median=0.25, interval=(0.03, 1.5), level=0.9)
 
 
@@ -126,7 +130,8 @@ class ResolvedChannel:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A Bayesian MMM specification (the data-free part of ``bm.MMM``; see :mod:`bayes_mmm.workflow`).
+    """A Bayesian MMM specification (the data-free part of ``bm.MMM``; see
+    :mod:`bayes_mmm.workflow`).
 
     Attributes:
         adstock: default adstock for every channel ("geometric", "delayed", "none").
@@ -134,7 +139,8 @@ class ModelSpec:
         l_max: adstock window in periods (weeks): carryover beyond it is cut.
         channels: per-channel overrides ``{channel: ChannelSpec}``.
         harmful: channels whose effect may be negative (shortcut for ChannelSpec(harmful=True)).
-        effect_prior: default effect prior (Prior on beta in scaled units, or ROIPrior / SharePrior).
+        effect_prior: default effect prior (Prior on beta in scaled units, or ROIPrior /
+            SharePrior).
         priors: overrides of baseline priors by name (see ``DEFAULT_PRIORS``).
         trend: include a linear trend.
         seasonality: Fourier order of yearly seasonality (0 = none).
@@ -144,7 +150,8 @@ class ModelSpec:
             positive targets only).
         geo_noise: separate noise scale per region.
         geo_trend: a trend per region instead of one national trend.
-        geo_seasonality: a seasonal amplitude per region (log-normal, sd 0.3, around the shared shape).
+        geo_seasonality: a seasonal amplitude per region (log-normal, sd 0.3, around the shared
+            shape).
         geo_media: adstock and saturation parameters vary by region around the national ones
             (decay on the logit scale with sd 0.3, other shape parameters log-normal with sd 0.2).
     """

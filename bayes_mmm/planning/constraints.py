@@ -20,7 +20,8 @@ FLEX_UPPER = 5.0  # default upper bound per variable in flexible-budget mode, x 
 
 
 class Constraints:
-    """Box bounds per variable and linear constraints, in currency, with the source of every bound."""
+    """Box bounds per variable and linear constraints, in currency, with the source of every
+    bound."""
 
     def __init__(self, channels, geos, owner_ch, owner_geo, scale, current, budget, flexible):
         self.channels, self.geos = list(channels), list(geos)
@@ -74,6 +75,8 @@ class Constraints:
         if hi is not None and hi < self.upper[v]:
             self.upper[v], self.upper_src[v] = hi, src
 
+    # long: one pass over the bound sources in priority order (bounds, relative, fixed, zero,
+    # regional budgets) so each bound remembers which argument set it; splitting hides the order
     def apply(self, bounds, relative, fixed, zero, region_budgets) -> None:
         both = set(fixed) & set(zero)
         if both:
@@ -147,8 +150,8 @@ class Constraints:
         for v in range(len(self.scale)):
             if self.lower[v] > self.upper[v] + tol:
                 self._fail(
-                    f"{self.label(v)}: lower bound {money(self.lower[v])} ({self.lower_src[v]}) exceeds upper "
-                    f"bound {money(self.upper[v])} ({self.upper_src[v]})"
+                    f"{self.label(v)}: lower bound {money(self.lower[v])} ({self.lower_src[v]}) "
+                    f"exceeds upper bound {money(self.upper[v])} ({self.upper_src[v]})"
                 )
         for coef, lo, hi, label in self.linear:
             sel = coef > 0
@@ -199,7 +202,8 @@ class Constraints:
         )
 
     def scipy(self, norm: float) -> list[dict]:
-        """Linear constraints on scaled budgets for scipy (spend = scale x x), divided by ``norm``."""
+        """Linear constraints on scaled budgets for scipy (spend = scale x x), divided by
+        ``norm``."""
         out, equalities = [], []
         for coef, lo, hi, _ in self.linear:
             a = coef * self.scale / norm
@@ -207,7 +211,9 @@ class Constraints:
                 if equalities and np.linalg.matrix_rank(np.array([*equalities, a])) <= len(
                     equalities
                 ):
-                    continue  # implied by the others (e.g. budget = sum of every region's budget): SLSQP needs full rank
+                    # implied by the others (e.g. budget = sum of every region's budget): SLSQP
+                    # needs full rank
+                    continue
                 equalities.append(a)
                 out.append(
                     {

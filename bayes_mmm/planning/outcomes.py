@@ -1,4 +1,5 @@
-"""What-if scenarios and optimiser results: outcome distributions of budget plans (docs/optimizer.md).
+"""What-if scenarios and optimiser results: outcome distributions of budget plans
+(docs/optimizer.md).
 
 ``evaluate_plan(fit, plan)`` and ``scenario(fit, total_change=0.10)`` give the posterior
 distribution of a plan's incremental outcome (vs zero spend in the horizon, carryover included)
@@ -11,8 +12,7 @@ currency over the horizon; percentages are of the outcome in the reference weeks
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -20,16 +20,9 @@ import pandas as pd
 from bayes_mmm.core.errors import OptimizationError, message
 from bayes_mmm.core.intervals import summarise
 from bayes_mmm.data.windows import date_mask, mask_bounds
-from bayes_mmm.planning.plans import (
-    Horizon,
-    Plan,
-    PlanEvaluator,
-    build_horizon,
-    check_spend,
-    decision_variables,
-)
+from bayes_mmm.planning.evaluator import PlanEvaluator
+from bayes_mmm.planning.plans import Horizon, Plan, build_horizon, check_spend, decision_variables
 from bayes_mmm.results.counterfactual import Engine
-from bayes_mmm.viz.budget_plots import budget_curves
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,7 +57,8 @@ def context(source) -> Context:
 
 
 def horizon_window(ctx: Context, window) -> tuple[int, int] | None:
-    """``(start, end)`` inclusive dates (or positions when the source has no calendar) -> positions."""
+    """``(start, end)`` inclusive dates (or positions when the source has no calendar) ->
+    positions."""
     if window is None:
         return None
     start, end = window
@@ -80,8 +74,10 @@ class PlanOutcome:
     Attributes:
         plan, current: the evaluated plan and the reference (current) plan, weekly spend.
         draws, current_draws: incremental outcome per posterior draw (vs zero spend in the horizon).
-        outcome, change: mean / median / lower / upper of ``draws`` and of ``draws - current_draws``.
-        change_pct: the same for the change as % of the outcome in the reference weeks (NaN if unknown).
+        outcome, change: mean / median / lower / upper of ``draws`` and of
+            ``draws - current_draws``.
+        change_pct: the same for the change as % of the outcome in the reference weeks (NaN if
+            unknown).
         prob_increase: posterior probability that the plan's outcome exceeds the current plan's.
         table: per channel: current and plan spend, outcome mean / lower / upper, ROI (mean).
     """
@@ -102,11 +98,15 @@ class PlanOutcome:
         pct = self.change_pct
         text = (
             f"Spend {self.plan.total:,.0f} vs {self.current.total:,.0f} now: outcome change "
-            f"{self.change['mean']:+,.0f} ({int(self.level * 100)}% CI {self.change['lower']:+,.0f} to "
+            f"{self.change['mean']:+,.0f} ({int(self.level * 100)}% CI "
+            f"{self.change['lower']:+,.0f} to "
             f"{self.change['upper']:+,.0f})"
         )
         if np.isfinite(pct["mean"]):
-            text += f", i.e. {pct['mean']:+.2f}% of sales ({pct['lower']:+.2f}% to {pct['upper']:+.2f}%)"
+            text += (
+                f", i.e. {pct['mean']:+.2f}% of sales "
+                f"({pct['lower']:+.2f}% to {pct['upper']:+.2f}%)"
+            )
         return text + f"; P(better than now) = {self.prob_increase:.2f}."
 
     def __repr__(self) -> str:
@@ -163,7 +163,8 @@ def _outcome(
 
 
 def _cell_evaluator(ctx: Context, hz: Horizon) -> tuple[PlanEvaluator, np.ndarray]:
-    """Evaluator with one variable per cell (scale = current budget, or a typical one) and current x."""
+    """Evaluator with one variable per cell (scale = current budget, or a typical one) and
+    current x."""
 
     share, scale, *_ = decision_variables(ctx.engine.spend, hz, by_geo=True)
     return PlanEvaluator(ctx.engine, hz, share, scale), hz.current.ravel() / scale
@@ -172,7 +173,8 @@ def _cell_evaluator(ctx: Context, hz: Horizon) -> tuple[PlanEvaluator, np.ndarra
 def evaluate_plan(
     source, plan, *, horizon: int = 13, window=None, pattern="recent", level: float = 0.9
 ) -> PlanOutcome:
-    """Outcome distribution of ``plan`` over every posterior draw, and its change vs the current plan.
+    """Outcome distribution of ``plan`` over every posterior draw, and its change vs the current
+    plan.
 
     Args:
         source: MMMFit, Simulation or Engine.
@@ -264,7 +266,8 @@ def scenario(
 ) -> PlanOutcome:
     """What if every (or the listed) channel's spend changed by ``total_change`` (0.10 = +10%)?
 
-    The current plan (last ``horizon`` weeks, or ``window``) is scaled channel by channel, pattern kept.
+    The current plan (last ``horizon`` weeks, or ``window``) is scaled channel by channel, pattern
+    kept.
     ``.change_pct`` answers "what % change in sales", with a credible interval.
     """
     ctx = context(source)
@@ -284,147 +287,3 @@ def scenario(
     budget[:, idx] *= 1 + total_change
     ev, x_cur = _cell_evaluator(ctx, hz)
     return _outcome(ctx, hz, ev, budget.ravel() / ev.scale, x_cur, level)
-
-
-@dataclass(frozen=True, eq=False)
-class BudgetResult:
-    """Result of :func:`~bayes_mmm.optimize.optimize_budget`.
-
-    Attributes:
-        table: per channel (and region with ``by_geo``): current, optimal, change (currency over the
-            horizon), change_pct, and the marginal ROI at the optimum (mroi, mroi_lower, mroi_upper:
-            outcome per extra unit of spend).
-        current, optimal: the two plans (weekly spend).
-        outcome_current, outcome_optimal: summaries of their incremental outcome over the draws.
-        uplift: optimal - current outcome: mean, median, lower, upper (``level`` interval), and the
-            same in % of the reference weeks' outcome as pct_mean, pct_lower, pct_upper.
-        prob_better: posterior probability that the optimal plan's outcome beats the current plan's.
-        info: objective, n_iter, n_evaluations, solver_message, wall_time_s, compile_time_s, ...
-        draws: per-draw outcomes {"current": ..., "optimal": ...}.
-    """
-
-    table: pd.DataFrame
-    current: Plan
-    optimal: Plan
-    outcome_current: dict
-    outcome_optimal: dict
-    uplift: dict
-    prob_better: float
-    level: float
-    info: dict[str, Any]
-    draws: dict[str, np.ndarray]
-    curves: Any = field(default=None, repr=False)  # curves(points) -> (spend grid, outcome draws)
-
-    def plot(self, level: float | None = None, points: int = 25):
-        """Response curve of each channel (mean and credible band) marking current and optimal spend."""
-        return budget_curves(self, level or self.level, points)
-
-    def __repr__(self) -> str:
-        u = self.uplift
-        return (
-            f"BudgetResult(objective={self.info['objective']}, uplift {u['mean']:+,.0f} "
-            f"[{u['lower']:+,.0f}, {u['upper']:+,.0f}], P(better)={self.prob_better:.2f})"
-        )
-
-
-def result_from_solution(
-    ctx: Context,
-    hz: Horizon,
-    ev: PlanEvaluator,
-    x_cur,
-    x_opt,
-    owner_ch,
-    owner_geo,
-    by_geo: bool,
-    level: float,
-    info: dict,
-) -> BudgetResult:
-    """Assemble :class:`BudgetResult`: plans, outcome draws, uplift, P(better), mROI at the optimum."""
-    y_opt, grad = ev(x_opt)
-    y_cur, _ = ev(x_cur)
-    n_ch = len(ctx.channels)
-    members = [owner_ch == c for c in range(n_ch)]
-    cur_b, opt_b = ev.budgets(x_cur), ev.budgets(x_opt)
-    rows = []
-
-    def mroi(sel):
-        w = x_opt[sel] if x_opt[sel].sum() > 0 else np.ones(sel.sum())
-        return summarise(grad[:, sel] @ w / (ev.scale[sel] @ w), level)
-
-    for c, ch in enumerate(ctx.channels):
-        cur, opt = cur_b[:, c].sum(), opt_b[:, c].sum()
-        m = mroi(members[c])
-        rows.append(
-            {
-                "channel": ch,
-                "geo": "all",
-                "current": cur,
-                "optimal": opt,
-                "change": opt - cur,
-                "change_pct": 100 * (opt - cur) / cur if cur > 0 else np.nan,
-                "mroi": m["mean"],
-                "mroi_lower": m["lower"],
-                "mroi_upper": m["upper"],
-            }
-        )
-        if by_geo and len(ctx.geos) > 1:
-            for g, geo in enumerate(ctx.geos):
-                sel = members[c] & (owner_geo == g)
-                m = mroi(sel)
-                rows.append(
-                    {
-                        "channel": ch,
-                        "geo": geo,
-                        "current": cur_b[g, c],
-                        "optimal": opt_b[g, c],
-                        "change": opt_b[g, c] - cur_b[g, c],
-                        "change_pct": 100 * (opt_b[g, c] / cur_b[g, c] - 1)
-                        if cur_b[g, c] > 0
-                        else np.nan,
-                        "mroi": m["mean"],
-                        "mroi_lower": m["lower"],
-                        "mroi_upper": m["upper"],
-                    }
-                )
-    table = pd.DataFrame(rows)
-    if len(ctx.geos) == 1:
-        table = table.drop(columns="geo")
-    tot_opt, tot_cur = y_opt.sum(1), y_cur.sum(1)
-    diff = tot_opt - tot_cur
-    uplift = summarise(diff, level)
-    pct = summarise(100 * diff / hz.reference_sales, level) if hz.reference_sales > 0 else {}
-    uplift.update({f"pct_{k}": pct.get(k, np.nan) for k in ("mean", "lower", "upper")})
-    by_channel = lambda y: np.stack([y[:, members[c]].sum(1) for c in range(n_ch)], axis=1)  # noqa: E731
-    base_x = np.where(x_cur > 0, x_cur, 1.0)  # curves scale the current plan (or a typical one)
-    ratio = max(2.0, 1.25 * float(np.max(x_opt / base_x)))
-
-    def curves(points: int):
-        grid = np.linspace(0.0, ratio, points)
-        ys = np.stack(
-            [by_channel(ev(r * base_x)[0]) for r in grid], axis=0
-        )  # (grid, draw, channel)
-        spend = (
-            grid[:, None]
-            * np.array([ev.scale[members[c]] @ base_x[members[c]] for c in range(n_ch)])[None]
-        )
-        return spend, ys
-
-    draws = {
-        "current": tot_cur,
-        "optimal": tot_opt,
-        "current_by_channel": by_channel(y_cur),
-        "optimal_by_channel": by_channel(y_opt),
-    }
-    return BudgetResult(
-        table,
-        hz.plan(cur_b, ctx.channels, ctx.geos),
-        hz.plan(opt_b, ctx.channels, ctx.geos),
-        summarise(tot_cur, level),
-        summarise(tot_opt, level),
-        uplift,
-        float(np.mean(diff > 0)),
-        level,
-        info,
-        draws,
-        curves,
-    )

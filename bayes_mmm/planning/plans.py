@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from bayes_mmm.core.errors import OptimizationError, message
-from bayes_mmm.model.equations import media_response, to_length
+from bayes_mmm.model.equations import to_length
 
 PATTERNS = ("recent", "flat")
 
@@ -109,7 +109,8 @@ class Plan:
 
 
 def check_spend(name: str, spend: np.ndarray, channels, geos) -> None:
-    """Raise a clear OptimizationError for negative or non-finite spend (``spend`` (..., geo, channel))."""
+    """Raise a clear OptimizationError for negative or non-finite spend
+    (``spend`` (..., geo, channel))."""
     spend = np.asarray(spend, dtype=float)
     bad = ~np.isfinite(spend) | (spend < 0)
     if bad.any():
@@ -128,7 +129,8 @@ def check_spend(name: str, spend: np.ndarray, channels, geos) -> None:
 
 @dataclass(frozen=True, eq=False)
 class Horizon:
-    """A planning horizon; arrays in currency (spend) or exposure units (media). See module docstring."""
+    """A planning horizon; arrays in currency (spend) or exposure units (media). See module
+    docstring."""
 
     start: int  # calendar position of the first horizon week
     n_weeks: int
@@ -155,7 +157,8 @@ def build_horizon(
     pattern="recent",
     target: np.ndarray | None = None,
 ) -> Horizon:
-    """Horizon after the data (``weeks`` long, reference = the last ``weeks`` weeks) or over ``window``.
+    """Horizon after the data (``weeks`` long, reference = the last ``weeks`` weeks) or over
+    ``window``.
 
     Args:
         engine: an :class:`~bayes_mmm.effects.Engine` (data arrays, scales, posterior draws).
@@ -253,138 +256,9 @@ def _pattern_weights(pattern, weeks: int, n_geo: int, n_ch: int, recent: np.ndar
     return np.where(total > 0, w / np.where(total > 0, total, 1.0), 1.0 / weeks)
 
 
-_COMPILED: dict[tuple, object] = {}
-
-
-def _compiled(channels, l_max: int, names: tuple[str, ...], dtype: str, geo_params: bool = False):
-    """Compiled outcome-and-gradient function for a model structure, cached per process.
-
-    All data (draws, exposure, scales) are inputs, so one compilation serves every call with the same
-    channel transforms; the math is :func:`bayes_mmm.model.equations.media_response` on symbolic tensors.
-    """
-    key = (tuple((ch.adstock, ch.saturation) for ch in channels), l_max, names, dtype, geo_params)
-    if key in _COMPILED:
-        return _COMPILED[key]
-    import pytensor
-    import pytensor.tensor as pt
-
-    pad = l_max - 1
-    x = pt.vector("x", dtype=dtype)  # (var,) scaled budgets
-    share = pt.matrix("share", dtype=dtype)  # (var, cell) currency per unit of x
-    owner = pt.matrix("owner", dtype=dtype)  # (cell, var) indicator
-    unit = pt.tensor("unit", shape=(None,) * 3, dtype=dtype)  # (week, geo, ch) exposure / currency
-    pre = pt.tensor("pre", shape=(None,) * 3, dtype=dtype)  # (pad, geo, ch)
-    post = pt.tensor("post", shape=(None,) * 3, dtype=dtype)  # (pad, geo, ch)
-    media_scale = pt.matrix("media_scale", dtype=dtype)  # (geo, ch)
-    per_unit = pt.matrix("per_unit", dtype=dtype)  # (week + pad, geo) money per scaled outcome unit
-    beta = pt.tensor("beta", shape=(None,) * 3, dtype=dtype)  # (draw, geo, ch)
-    base = pt.matrix("base", dtype=dtype)  # (draw, cell) outcome at zero spend
-    params = {
-        k: pt.tensor(name=f"param_{k}", shape=(None,) * (3 if geo_params else 2), dtype=dtype)
-        for k in names
-    }  # (draw, ch) or (draw, geo, ch)
-    n_draw, (n_geo, n_ch) = beta.shape[0], media_scale.shape
-    xs = pt.alloc(x, n_draw, x.shape[0])  # one copy of x per draw -> per-draw gradient
-    budget = pt.dot(xs, share).reshape((n_draw, 1, n_geo, n_ch))
-    full = pt.concatenate(
-        [
-            pt.alloc(pre, n_draw, *pre.shape),
-            budget * unit[None],
-            pt.alloc(post, n_draw, *post.shape),
-        ],
-        axis=1,
-    )
-    saturated = media_response(full / media_scale, params, channels, l_max, geo_params=geo_params)
-    cells = (beta[:, None] * saturated[:, pad:] * per_unit[None, :, :, None]).sum(axis=1)
-    y = pt.dot(cells.reshape((n_draw, n_geo * n_ch)) - base, owner)
-    grad = pytensor.grad(y.sum(), xs)
-    inputs = [x, share, owner, unit, pre, post, media_scale, per_unit, beta, base, *params.values()]
-    _COMPILED[key] = pytensor.function(inputs, [y, grad], on_unused_input="ignore")
-    return _COMPILED[key]
-
-
-class PlanEvaluator:
-    """One compiled pytensor function: scaled budgets ``x`` -> per-draw outcome and its gradient.
-
-    Decision variable ``v`` spends ``x_v * scale_v`` currency over the horizon, split over its
-    (region, channel) cells by ``share[v]`` (rows sum to 1; each cell belongs to one variable).
-    ``__call__(x)`` returns ``Y (draw, var)``: incremental outcome (money when the data has
-    revenue_per_unit, else target units) of each variable's cells versus zero spend in the horizon,
-    carryover tail included; and ``J (draw, var)`` with ``J[d, v] = d(sum_v Y[d, v]) / d x_v``, the
-    exact per-draw gradient (one backward pass: ``Y[d]`` depends on draw ``d``'s copy of ``x`` only).
-    Everything runs over all posterior draws at once through :func:`bayes_mmm.model.equations.media_response`.
-    """
-
-    def __init__(
-        self, engine, horizon: Horizon, share: np.ndarray, scale: np.ndarray, dtype: str = "float64"
-    ):
-        import time
-
-        self.engine, self.horizon = engine, horizon
-        self.share, self.scale = np.asarray(share, float), np.asarray(scale, float)
-        p = engine.params
-        self.n_draws = p.n_samples
-        self.n_geo, self.n_ch = horizon.current.shape
-        tic = time.perf_counter()
-        names = tuple(sorted(p.transform))
-        self._fn = _compiled(engine.channels, engine.l_max, names, dtype, engine.geo_params)
-        pad = engine.pad
-        zero = np.zeros((self.n_draws, pad + horizon.n_weeks + pad, self.n_geo, self.n_ch))
-        zero[:, :pad], zero[:, pad + horizon.n_weeks :] = horizon.pre, horizon.post
-        per_unit = engine.scales.target[None, :] * horizon.value
-        sat0 = media_response(
-            zero / engine.scales.media,
-            p.transform,
-            engine.channels,
-            engine.l_max,
-            geo_params=engine.geo_params,
-        )
-        base = (
-            (p.beta[:, None] * sat0[:, pad:] * per_unit[None, :, :, None])
-            .sum(axis=1)
-            .reshape(self.n_draws, -1)
-        )
-        cast = lambda a: np.ascontiguousarray(a, dtype=dtype)  # noqa: E731
-        self._data = [
-            cast(a)
-            for a in (
-                self.share * self.scale[:, None],
-                (self.share > 0).T,
-                horizon.unit,
-                horizon.pre,
-                horizon.post,
-                engine.scales.media,
-                per_unit,
-                p.beta,
-                base,
-                *(p.transform[k] for k in names),
-            )
-        ]
-        self._dtype = dtype
-        self._fn(cast(np.ones(len(self.scale))), *self._data)  # JIT happens on the first call
-        self.compile_time = time.perf_counter() - tic
-        self.n_calls = 0
-        self._last: tuple[bytes, tuple] | None = None
-
-    def __call__(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        x = np.ascontiguousarray(x, dtype=float)
-        key = x.tobytes()
-        if self._last is None or self._last[0] != key:
-            self.n_calls += 1
-            out = self._fn(x.astype(self._dtype), *self._data)
-            y, grad = (
-                np.array(o, dtype=float, copy=True) for o in out
-            )  # outputs may share buffers
-            self._last = (key, (y, grad))
-        return self._last[1]
-
-    def budgets(self, x: np.ndarray) -> np.ndarray:
-        """Cell budgets ``(geo, channel)`` in currency for scaled budgets ``x``."""
-        return (np.asarray(x) @ (self.share * self.scale[:, None])).reshape(self.n_geo, self.n_ch)
-
-
 def decision_variables(spend: np.ndarray, hz, by_geo: bool):
-    """Decision variables: share (var, cell), scale (var,) currency, owning channel and geo (-1: all)."""
+    """Decision variables: share (var, cell), scale (var,) currency, owning channel and geo
+    (-1: all)."""
     n_geo, n_ch = hz.current.shape
     typical = spend.mean(axis=0) * hz.n_weeks  # (geo, ch) a typical horizon's spend
     fallback = np.where(hz.current > 0, hz.current, typical)

@@ -17,7 +17,8 @@ from bayes_mmm.core.version import __version__
 from bayes_mmm.viz.budget_plots import budget_bars
 
 CSS = """
-body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1100px;
+body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; margin: 2em auto; \
+max-width: 1100px;
        color: #222; line-height: 1.45; padding: 0 1em; }
 h1 { border-bottom: 2px solid #1f77b4; padding-bottom: .2em; }
 h2 { margin-top: 2em; color: #1f77b4; border-bottom: 1px solid #ddd; }
@@ -145,7 +146,8 @@ def _roi_section(fit) -> str:
         mroi[["channel", "mroi_mean", "mroi_lower", "mroi_upper"]], on="channel", how="left"
     )
     body = (
-        '<p class="note">ROI: incremental outcome per unit of spend over the training window, posterior mean and '
+        '<p class="note">ROI: incremental outcome per unit of spend over the training window, '
+        "posterior mean and "
         "90% interval; mROI: the same for +1% spend.</p>"
         + _table(table)
         + _plot(fit.plot.roi, "ROI and marginal ROI")
@@ -180,7 +182,8 @@ def _optimisation_section(result) -> str:
 
 
 def write_report(fit, path, optimization=None) -> Path:
-    """Write one self-contained HTML report of ``fit`` (and an optional optimiser result) to ``path``.
+    """Write one self-contained HTML report of ``fit`` (and an optional optimiser result) to
+    ``path``.
 
     Sections: Data summary, Diagnostics, Model fit, ROI, Response curves, Contributions and, with
     ``optimization`` (a :class:`~bayes_mmm.scenarios.BudgetResult`), Budget optimisation.
@@ -215,7 +218,8 @@ def write_report(fit, path, optimization=None) -> Path:
             )
         parts.append(f"<section><h2>{html.escape(title)}</h2>\n{body}\n</section>")
     page = (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>bayes_mmm report</title>'
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        "<title>bayes_mmm report</title>"
         f"<style>{CSS}</style></head><body>\n<h1>Marketing mix model report</h1>\n"
         f'<p class="note">{html.escape(repr(fit))} &middot; bayes_mmm {__version__}</p>\n'
         + "\n".join(parts)

@@ -52,9 +52,9 @@ def budget_bars(result):
     x = np.arange(len(table))
     ax.bar(x - 0.2, current, width=0.4, color="grey", label="current")
     ax.bar(x + 0.2, optimal, width=0.4, color="C0", label="optimal")
-    for k, (opt, pct) in enumerate(zip(optimal, change)):
-        if np.isfinite(pct):
-            ax.annotate(f"{pct:+.0f}%", (k + 0.2, opt), ha="center", va="bottom", fontsize=8)
+    for k, (opt, change_k) in enumerate(zip(optimal, change)):
+        if np.isfinite(change_k):
+            ax.annotate(f"{change_k:+.0f}%", (k + 0.2, opt), ha="center", va="bottom", fontsize=8)
     ax.set_xticks(x, table["channel"], rotation=20)
     ax.set_ylabel("spend over horizon (currency)")
     title = "Budget: current vs optimal spend"
@@ -62,7 +62,8 @@ def budget_bars(result):
     if u is not None and prob is not None:
         pct = f"{round(getattr(result, 'level', 0.9) * 100)}%"
         title += (
-            f"\nuplift {u['mean']:+,.0f} ({pct} interval {u['lower']:+,.0f} to {u['upper']:+,.0f}), "
+            f"\nuplift {u['mean']:+,.0f} "
+            f"({pct} interval {u['lower']:+,.0f} to {u['upper']:+,.0f}), "
             f"P(better) = {prob:.2f}"
         )
     ax.set_title(title, fontsize=9)

@@ -2,7 +2,8 @@
 
 Units: spend is in the data's currency, outcomes in target units (or money when the data has
 ``revenue_per_unit``), ROI / mROI in outcome per unit of spend. Intervals are equal-tailed.
-Input plots live in :mod:`bayes_mmm.viz.input_plots`, budget plots in :mod:`bayes_mmm.viz.budget_plots`.
+Input plots live in :mod:`bayes_mmm.viz.input_plots`, budget plots in
+:mod:`bayes_mmm.viz.budget_plots`.
 """
 
 from __future__ import annotations
@@ -112,7 +113,8 @@ class FitPlots:
         return fig
 
     def contribution_share(self, level: float = 0.9, ax=None):
-        """Share of the total outcome (training window) due to each channel, with a ``level`` interval."""
+        """Share of the total outcome (training window) due to each channel, with a ``level``
+        interval."""
         plt = pyplot()
         fit = self.fit
         comps = fit.component_draws
@@ -146,7 +148,8 @@ class FitPlots:
 
     # ------------------------------------------------------------------ returns
     def roi(self, level: float = 0.9):
-        """ROI and marginal ROI per channel, side by side (forest plots with ``level`` intervals)."""
+        """ROI and marginal ROI per channel, side by side (forest plots with ``level``
+        intervals)."""
         fit = self.fit
         table = fit.roi(level=level)
         mroi = fit.mroi(level=level).set_index("channel").reindex(table["channel"]).reset_index()
@@ -166,7 +169,8 @@ class FitPlots:
         return fig
 
     def prior_vs_posterior(self, level: float = 0.9):
-        """Prior vs posterior ROI interval per channel; prior-dominated channels highlighted in red."""
+        """Prior vs posterior ROI interval per channel; prior-dominated channels highlighted in
+        red."""
         plt = pyplot()
         fit = self.fit
         flags = fit.prior_dominated(level)
@@ -210,7 +214,8 @@ class FitPlots:
         return fig
 
     def regional_roi(self, level: float = 0.9):
-        """Small multiples of ROI by region, one panel per channel (national ROI as a dashed line)."""
+        """Small multiples of ROI by region, one panel per channel (national ROI as a dashed
+        line)."""
         fit = self.fit
         if not fit.data.is_geo:
             raise SpecError(
@@ -246,7 +251,8 @@ class FitPlots:
 
     # ------------------------------------------------------------------ curves
     def response_curves(self, level: float = 0.9):
-        """Incremental outcome vs spend in the training window, per channel; current spend marked."""
+        """Incremental outcome vs spend in the training window, per channel; current spend
+        marked."""
         fit = self.fit
         curves = fit.response_curves(level=level)
         channels = list(fit.data.channels)
@@ -305,5 +311,6 @@ class FitPlots:
         return inputs(self.fit.data)
 
     def optimizer(self, result):
-        """Current vs optimal spend per channel from a :class:`~bayes_mmm.scenarios.BudgetResult`."""
+        """Current vs optimal spend per channel from a
+        :class:`~bayes_mmm.scenarios.BudgetResult`."""
         return budget_bars(result)

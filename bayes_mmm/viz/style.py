@@ -25,7 +25,8 @@ def interactive() -> bool:
 
 
 def grid(n: int, cols: int = 3, width: float = 4.0, height: float = 3.2, **kw):
-    """Figure with ``n`` panels in rows of ``cols``; unused panels hidden. Returns (fig, list of axes)."""
+    """Figure with ``n`` panels in rows of ``cols``; unused panels hidden. Returns (fig, list of
+    axes)."""
     plt = pyplot()
     cols = max(1, min(n, cols))
     rows = (n + cols - 1) // cols
