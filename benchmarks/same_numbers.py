@@ -33,5 +33,6 @@ out["post_hash"] = {
     for k, v in post.data_vars.items()
 }
 out["fit_roi"] = fit.roi().round(10).to_dict("list")
-json.dump(out, open(sys.argv[1], "w"), indent=1, sort_keys=True, default=str)
+with open(sys.argv[1], "w") as fh:
+    json.dump(out, fh, indent=1, sort_keys=True, default=str)
 print("ok")
