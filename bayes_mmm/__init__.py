@@ -14,6 +14,7 @@ from bayes_mmm.core.errors import (
     DataError,
     ModelFileError,
     OptimizationError,
+    OutputError,
     SpecError,
 )
 from bayes_mmm.core.version import __version__
@@ -42,6 +43,7 @@ __all__ = [
     "MROIPrior",
     "ModelFileError",
     "OptimizationError",
+    "OutputError",
     "Plan",
     "PlanOutcome",
     "Prior",

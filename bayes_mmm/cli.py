@@ -15,14 +15,48 @@ import argparse
 import sys
 from pathlib import Path
 
+from bayes_mmm.core.atomic import atomic_path, write_csv
+from bayes_mmm.core.errors import BayesMMMError, OutputError, message
+
+
+def output_folder(path) -> Path:
+    """The ``--out`` folder, created before any sampling; a clear error if it cannot be."""
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".bayes_mmm_write_test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise OutputError(
+            message(
+                "--out",
+                "a folder this process can write",
+                f"'{out}' ({type(exc).__name__}: {exc.strerror or exc})",
+                "Pass --out <new folder>; an existing file of that name is not replaced.",
+            )
+        ) from exc
+    return out
+
+
+def save_draws(fit, path: Path) -> None:
+    """Save the fit to ``path``; if that fails, to a fresh temporary folder, and say where."""
+    try:
+        fit.save(path)
+    except BayesMMMError as exc:
+        import tempfile
+
+        rescue = Path(tempfile.mkdtemp(prefix="bayes_mmm_")) / "model.nc"
+        fit.save(rescue)
+        raise OutputError(f"{exc} The fit was saved to {rescue} instead.") from exc
+
 
 def demo(args) -> int:
     import pandas as pd
 
     import bayes_mmm as bm
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args.out)
     sim = bm.simulate(args.weeks, args.channels, seed=args.seed)
     print(
         f"Simulated {args.weeks} weeks x {args.channels} channels (seed={args.seed}); "
@@ -58,9 +92,9 @@ def demo(args) -> int:
         )
         for note in diag.attrs["advice"]:
             print(" -", note)
-    fig = fit.plot.fit_over_time()
-    fig.savefig(out / "fit.png", dpi=110)
-    fit.save(out / "model.nc")
+    save_draws(fit, out / "model.nc")  # the draws first: nothing after sampling can lose them
+    with atomic_path(out / "fit.png", "plot file") as temporary:
+        fit.plot.fit_over_time().savefig(temporary, dpi=110, format="png")
     print(f"\nWrote {out / 'fit.png'} and {out / 'model.nc'}")
     return 0
 
@@ -86,7 +120,7 @@ def load_config(path) -> dict:
     ``fit`` (sampler)."""
     import yaml
 
-    from bayes_mmm.core.errors import SpecError, message
+    from bayes_mmm.core.errors import SpecError
 
     path = Path(path)
     if not path.is_file():
@@ -119,7 +153,7 @@ def fit_command(args) -> int:
     import pandas as pd
 
     import bayes_mmm as bm
-    from bayes_mmm.core.errors import DataError, message
+    from bayes_mmm.core.errors import DataError
 
     config = load_config(args.config)
     if not Path(args.data).is_file():
@@ -130,18 +164,20 @@ def fit_command(args) -> int:
         raise DataError(
             message(f"data '{args.data}'", "a readable CSV file", f"a parse error: {exc}")
         ) from exc
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args.out)
     data = bm.MMMData.from_frame(frame, **config["data"])
     spec = bm.MMM.from_dict(config.get("model") or {})
     settings = {"chains": 4, "draws": 1000, "tune": 500, "seed": 1, **(config.get("fit") or {})}
     fit = spec.fit(data, progress=not args.quiet, **settings)
-    roi = fit.roi()
-    roi.to_csv(out / "roi.csv", index=False)
-    fit.diagnostics().to_csv(out / "diagnostics.csv", index=False)
-    fit.save(out / "model.nc")
-    fit.report(out / "report.html")
-    written = ["report.html", "roi.csv", "diagnostics.csv", "model.nc"]
+    save_draws(fit, out / "model.nc")  # the draws first: a failure below never discards them
+    try:
+        roi = fit.roi()
+        write_csv(out / "roi.csv", roi)
+        write_csv(out / "diagnostics.csv", fit.diagnostics())
+        fit.report(out / "report.html")
+    except BayesMMMError as exc:
+        raise type(exc)(f"{exc} The fit itself was saved to {out / 'model.nc'}.") from exc
+    written = ["model.nc", "roi.csv", "diagnostics.csv", "report.html"]
     print(roi[["channel", "mean", "lower", "upper"]].to_string(index=False))
     print(f"Wrote {', '.join(str(out / w) for w in written)}")
     return 0
@@ -164,8 +200,7 @@ def optimize_command(args) -> int:
         f"P(optimal beats current) = {result.prob_better:.2f}"
     )
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        result.table.to_csv(args.out, index=False)
+        write_csv(args.out, result.table, "--out")
         print(f"Wrote {args.out}")
     return 0
 
@@ -219,8 +254,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    from bayes_mmm.core.errors import BayesMMMError
-
     try:
         return args.func(args)
     except BayesMMMError as exc:

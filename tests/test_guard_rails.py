@@ -222,7 +222,7 @@ def test_fit_path_folds_sampler_problems_into_one_warning(mock_fit, sim3, monkey
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fit = bm.MMM().fit(
-            sim3.data, chains=2, draws=100, tune=0, seed=3, progress=False, holdout=0
+            sim3.data, chains=2, draws=100, tune=5, seed=3, progress=False, holdout=0
         )
     user = [w for w in caught if issubclass(w.category, UserWarning)]
     assert len(user) == 1
@@ -247,7 +247,7 @@ def test_failing_extra_step_keeps_the_draws(mock_fit, sim3, monkeypatch):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fit = bm.MMM().fit(
-            sim3.data, chains=2, draws=100, tune=0, seed=3, progress=False, holdout=0
+            sim3.data, chains=2, draws=100, tune=5, seed=3, progress=False, holdout=0
         )
     user = [w for w in caught if issubclass(w.category, UserWarning)]
     assert len(user) == 1

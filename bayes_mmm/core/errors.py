@@ -27,6 +27,10 @@ class ModelFileError(BayesMMMError):
     """A saved model file is unreadable, unsafe or inconsistent."""
 
 
+class OutputError(BayesMMMError):
+    """An output file cannot be written (permissions, a folder in the way, a full disk)."""
+
+
 class OptimizationError(BayesMMMError):
     """A budget optimisation is infeasible or its solver failed."""
 
@@ -77,3 +81,23 @@ def check_level(level: object, name: str = "level") -> float:
             message(name, "a probability in (0, 1), e.g. 0.9 for a 90% interval", repr(level))
         )
     return float(level)
+
+
+def check_flag(name: str, value: object) -> bool:
+    """A yes/no setting must be a real boolean: the string "false" is truthy in Python, so configs
+    that write ``trend: "false"`` would silently keep the trend."""
+    if type(value).__name__ not in ("bool", "bool_"):
+        hint = " Write false/true without quotes in YAML." if isinstance(value, str) else ""
+        raise SpecError(
+            message(name, "true or false (a boolean)", repr(value), hint.strip() or None)
+        )
+    return bool(value)
+
+
+def is_integer(value: object) -> bool:
+    """An int (or numpy integer) that is not a bool."""
+    return (
+        type(value).__name__ != "bool"
+        and hasattr(value, "__index__")
+        and not isinstance(value, float)
+    )

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 import numpy as np
@@ -37,9 +38,10 @@ DEFAULT_TARGET_ACCEPT = 0.9
 
 
 def _check_settings(chains, draws, tune, seed, sampler, holdout, data: MMMData):
-    for name, value, low in (("chains", chains, 1), ("draws", draws, 10), ("tune", tune, 0)):
-        if not isinstance(value, (int, np.integer)) or value < low:
-            raise SpecError(message(name, f"an integer >= {low}", repr(value)))
+    for name, value, low in (("chains", chains, 1), ("draws", draws, 10), ("tune", tune, 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            fix = "NUTS needs warm-up to adapt its step size: use tune >= 200." * (name == "tune")
+            raise SpecError(message(name, f"an integer >= {low}", repr(value), fix or None))
     if sampler not in SAMPLERS:
         raise SpecError(message("sampler", f"one of {SAMPLERS}", repr(sampler)))
     if seed is not None and not isinstance(seed, (int, np.integer)):
@@ -52,6 +54,27 @@ def _check_settings(chains, draws, tune, seed, sampler, holdout, data: MMMData):
                 repr(holdout),
             )
         )
+
+
+@contextlib.contextmanager
+def sampler_panics_as_errors():
+    """nutpie reports internal failures as a Rust panic (a ``BaseException``, not an
+    ``Exception``): turn it into one clear error instead of a crash that escapes ``except``."""
+    try:
+        yield
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except Exception:
+        raise
+    except BaseException as exc:
+        raise SpecError(
+            message(
+                "sampler='nutpie'",
+                "a completed run",
+                f"an internal panic ({type(exc).__name__}: {str(exc)[:200]})",
+                "Check chains/draws/tune (tune >= 200), or try sampler='pymc'.",
+            )
+        ) from exc
 
 
 def sample_posterior(
@@ -81,7 +104,7 @@ def sample_posterior(
     if sampler == "nutpie":
         from pytensor import config
 
-        with config.change_flags(**NUTPIE_COMPILE_FLAGS):
+        with config.change_flags(**NUTPIE_COMPILE_FLAGS), sampler_panics_as_errors():
             compiled = nutpie.compile_pymc_model(model)
             tree = nutpie.sample(
                 compiled,

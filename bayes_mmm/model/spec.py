@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from bayes_mmm.core.errors import SpecError, did_you_mean, message, one_of
+from bayes_mmm.core.errors import SpecError, check_flag, did_you_mean, is_integer, message, one_of
 from bayes_mmm.model.likelihoods import LIKELIHOODS
 from bayes_mmm.model.priors import (
     MROIPrior,
@@ -48,6 +48,9 @@ class ChannelSpec:
     priors: Mapping[str, Prior] = field(default_factory=dict)
     effect: EffectPrior | None = None
     harmful: bool = False
+
+    def __post_init__(self):
+        object.__setattr__(self, "harmful", check_flag("ChannelSpec.harmful", self.harmful))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -89,7 +92,7 @@ class ChannelSpec:
         return cls(
             adstock=d.get("adstock"),
             saturation=d.get("saturation"),
-            harmful=bool(d.get("harmful", False)),
+            harmful=d.get("harmful", False),
             priors={k: prior_from_dict(v) for k, v in (d.get("priors") or {}).items()},
             effect=None if d.get("effect") is None else prior_from_dict(d["effect"]),
         )
@@ -126,6 +129,21 @@ class ResolvedChannel:
     @property
     def effect_kind(self) -> str:
         return getattr(self.effect, "kind", "beta")
+
+
+def check_scale_priors(priors: Mapping[str, Prior]) -> None:
+    """Standard deviations (noise, regional spread) need priors on [0, inf)."""
+    for name in ("noise", "geo_effect_sd"):
+        prior = priors.get(name)
+        if isinstance(prior, Prior) and prior.scipy().support()[0] < 0:
+            raise SpecError(
+                message(
+                    f"priors['{name}']",
+                    "a prior on [0, inf) (a standard deviation)",
+                    f"Prior({prior.distribution}) with negative values",
+                    "Use e.g. Prior('HalfNormal', sigma=0.2).",
+                )
+            )
 
 
 @dataclass(frozen=True)
@@ -188,11 +206,13 @@ class ModelSpec:
         object.__setattr__(self, "priors", dict(self.priors))
         one_of("adstock", self.adstock, sorted(ADSTOCKS))
         one_of("saturation", self.saturation, sorted(SATURATIONS))
-        if not (isinstance(self.l_max, int) and 1 <= self.l_max <= 104):
+        for flag in ("trend", "geo_noise", "geo_trend", "geo_seasonality", "geo_media"):
+            object.__setattr__(self, flag, check_flag(flag, getattr(self, flag)))
+        if not (is_integer(self.l_max) and 1 <= self.l_max <= 104):
             raise SpecError(
                 message("l_max", "an integer number of periods in [1, 104]", repr(self.l_max))
             )
-        if not (isinstance(self.seasonality, int) and 0 <= self.seasonality <= 10):
+        if not (is_integer(self.seasonality) and 0 <= self.seasonality <= 10):
             raise SpecError(
                 message("seasonality", "a Fourier order in [0, 10]", repr(self.seasonality))
             )
@@ -216,6 +236,7 @@ class ModelSpec:
                     "Channel-level priors go in channels={name: ChannelSpec(priors=...)}.",
                 )
             )
+        check_scale_priors(self.priors)
         for name, spec in self.channels.items():
             if not isinstance(spec, ChannelSpec):
                 raise SpecError(
@@ -263,6 +284,8 @@ class ModelSpec:
                 **SATURATIONS[saturation].default_priors,
                 **cs.priors,
             }
+            for transform in (ADSTOCKS[adstock], SATURATIONS[saturation]):
+                transform.check_priors(priors, f"channels['{name}']")
             if cs.effect is not None:
                 effect = cs.effect
             else:

@@ -19,6 +19,7 @@ from types import ModuleType
 
 import numpy as np
 
+from bayes_mmm.core.errors import SpecError, message
 from bayes_mmm.model.priors import Prior
 
 
@@ -102,6 +103,16 @@ def michaelis_menten_saturation(x, half):
     return x / (x + half)
 
 
+INF = float("inf")
+UNIT = (0.0, 1.0)  # a decay share
+POSITIVE = (0.0, INF)  # a scale, a half-saturation point, a slope, a lag
+DOMAIN_FIXES = {
+    "alpha": "Use a prior on (0, 1), e.g. Prior('Beta', alpha=2, beta=3).",
+    "theta": "Use a prior on [0, inf), e.g. Prior('HalfNormal', sigma=2).",
+    "positive": "Use a positive prior, e.g. Prior('LogNormal', mu=0, sigma=0.7).",
+}
+
+
 @dataclass(frozen=True)
 class Transform:
     """A registered transform: its function, parameter names and default priors."""
@@ -111,6 +122,30 @@ class Transform:
     params: tuple[str, ...]
     default_priors: dict[str, Prior] = field(default_factory=dict)
     description: str = ""
+    domains: dict[str, tuple[float, float]] = field(default_factory=dict)  # param -> [low, high]
+
+    def check_priors(self, priors: dict[str, Prior], where: str) -> None:
+        """Reject a prior whose support leaves the parameter's domain (e.g. Normal on a decay in
+        (0, 1)): its draws would be impossible values and give NaN or nonsense ROI."""
+        for param, (low, high) in self.domains.items():
+            prior = priors.get(param)
+            if prior is None:
+                continue
+            lo, hi = prior.scipy().support()
+            if lo < low or hi > high:
+                raise SpecError(
+                    message(
+                        f"{where}.priors['{param}'] ({self.name})",
+                        f"a prior with support inside [{low}, {high}]",
+                        f"Prior({prior.distribution}) with support [{lo}, {hi}]",
+                        self.fixes.get(param, "Use a distribution whose draws stay in range."),
+                    )
+                )
+
+    @property
+    def fixes(self) -> dict[str, str]:
+        """Per-parameter advice when a prior leaves the domain."""
+        return {p: DOMAIN_FIXES.get(p, DOMAIN_FIXES["positive"]) for p in self.domains}
 
 
 # Media are divided by the channel's mean positive value before transforms, so a half-saturation
@@ -122,6 +157,7 @@ ADSTOCKS: dict[str, Transform] = {
         ("alpha",),
         {"alpha": Prior("Beta", alpha=2.0, beta=3.0)},
         "decay alpha in (0, 1): share of a week's effect carried into the next",
+        {"alpha": UNIT},
     ),
     "delayed": Transform(
         "delayed",
@@ -129,6 +165,7 @@ ADSTOCKS: dict[str, Transform] = {
         ("alpha", "theta"),
         {"alpha": Prior("Beta", alpha=2.0, beta=3.0), "theta": Prior("HalfNormal", sigma=2.0)},
         "decay alpha in (0, 1) and peak lag theta in weeks",
+        {"alpha": UNIT, "theta": POSITIVE},
     ),
     "none": Transform("none", no_adstock, (), {}, "no carryover"),
 }
@@ -143,6 +180,7 @@ SATURATIONS: dict[str, Transform] = {
             "slope": Prior("LogNormal", mu=0.0, sigma=0.4),
         },
         "half-saturation point (in typical-week units) and slope (>1: S-shaped)",
+        {"half": POSITIVE, "slope": POSITIVE},
     ),
     "logistic": Transform(
         "logistic",
@@ -150,6 +188,7 @@ SATURATIONS: dict[str, Transform] = {
         ("lam",),
         {"lam": Prior("Gamma", alpha=3.0, beta=2.0)},
         "steepness lam (per typical-week unit)",
+        {"lam": POSITIVE},
     ),
     "michaelis_menten": Transform(
         "michaelis_menten",
@@ -157,6 +196,7 @@ SATURATIONS: dict[str, Transform] = {
         ("half",),
         {"half": Prior("LogNormal", mu=0.0, sigma=0.7)},
         "half-saturation point (in typical-week units)",
+        {"half": POSITIVE},
     ),
 }
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bayes_mmm.core.atomic import write_text
 from bayes_mmm.core.version import __version__
 from bayes_mmm.viz.budget_plots import budget_bars
 
@@ -225,6 +226,4 @@ def write_report(fit, path, optimization=None) -> Path:
         + "\n".join(parts)
         + "\n</body></html>\n"
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
-    return path
+    return write_text(path, page, "report file")

@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from bayes_mmm.data.mmm_data import MMMData
+from bayes_mmm.core.atomic import atomic_path
 from bayes_mmm.core.errors import BayesMMMError, ModelFileError, message
 from bayes_mmm.core.version import __version__
+from bayes_mmm.data.mmm_data import MMMData
 from bayes_mmm.model.spec import ModelSpec
 
 FORMAT = "bayes_mmm-model"
@@ -44,8 +45,14 @@ def save(fit, path) -> None:
     tree.attrs = {"bayes_mmm_format": FORMAT, "format_version": VERSION, "package_version": __version__,
                   "spec": json.dumps(fit.spec.to_dict(), sort_keys=True),
                   "fit_info": json.dumps(fit.fit_info, sort_keys=True)}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tree.to_netcdf(path, engine="h5netcdf")
+    with atomic_path(path, "model file") as temporary:  # a failed save keeps the old file
+        try:
+            tree.to_netcdf(temporary, engine="h5netcdf")
+        except (TypeError, ValueError) as exc:
+            raise ModelFileError(message(f"model file '{path}'", "values netCDF can store (numbers, text)",
+                                         f"error {exc!r}",
+                                         "Keep only numeric or text columns in the lift-test table; "
+                                         "any existing file was left unchanged.")) from exc
 
 
 def read(path, spec_type: type[ModelSpec] = ModelSpec) -> dict:
