@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from bayes_mmm.core.errors import DataError, describe_rows, message
+from bayes_mmm.data.lift_checks import check_lift_tests, parse_lift_dates
 from bayes_mmm.data.windows import date_mask
 
 REQUIRED = ("channel", "start", "end", "spend_change", "lift", "lift_se")
@@ -41,8 +42,7 @@ def validate_lift_tests(tests: pd.DataFrame, data) -> pd.DataFrame:
     out = tests.copy()
     if "geo" not in out:
         out["geo"] = None
-    out["start"] = pd.to_datetime(out["start"])
-    out["end"] = pd.to_datetime(out["end"])
+    out = parse_lift_dates(out)
     unknown = out.index[~out["channel"].isin(data.channels)].tolist()
     if unknown:
         raise DataError(
@@ -53,7 +53,7 @@ def validate_lift_tests(tests: pd.DataFrame, data) -> pd.DataFrame:
             )
         )
     geos = out["geo"].dropna()
-    bad_geo = geos.index[~geos.astype(str).isin(data.geos)].tolist()
+    bad_geo = geos.index[~geos.isin(data.geos)].tolist()
     if bad_geo:
         raise DataError(
             message(
@@ -95,6 +95,7 @@ def validate_lift_tests(tests: pd.DataFrame, data) -> pd.DataFrame:
                 f"non-positive at rows {describe_rows(bad_se)}",
             )
         )
+    check_lift_tests(out, data)
     return out.reset_index(drop=True)
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from bayes_mmm.core.errors import DataError, describe_rows, did_you_mean, message
 from bayes_mmm.data.calendar import check_calendar, parse_dates
+from bayes_mmm.data.column_checks import check_dtype, check_magnitude, check_names, geo_labels
 
 NATIONAL = "national"  # the single geo of national data
 
@@ -45,6 +46,7 @@ def _require_columns(df: pd.DataFrame, roles: dict[str, list[str]]) -> None:
 
 
 def _numeric(df: pd.DataFrame, column: str, role: str) -> pd.Series:
+    check_dtype(df, column, role)
     values = pd.to_numeric(df[column], errors="coerce")
     bad = values.isna() & df[column].notna()
     if bad.any():
@@ -68,6 +70,7 @@ def _numeric(df: pd.DataFrame, column: str, role: str) -> pd.Series:
                 "Fill or drop those rows (spend with no activity is 0).",
             )
         )
+    check_magnitude(values, column, role)
     return values
 
 
@@ -93,17 +96,16 @@ def validate_frame(
     """
     _check_roles(df, channels, media)
     extra = {"geo": geo, "population": population, "revenue_per_unit": revenue_per_unit}
-    _require_columns(
-        df,
-        {
-            "date": [date],
-            "target": [target],
-            "channel": channels,
-            "media": list(media.values()),
-            "control": controls,
-            **{k: [v] for k, v in extra.items() if v is not None},
-        },
-    )
+    roles = {
+        "date": [date],
+        "target": [target],
+        "channel": channels,
+        "media": list(media.values()),
+        "control": controls,
+        **{k: [v] for k, v in extra.items() if v is not None},
+    }
+    check_names(df, {k: v for k, v in roles.items() if k not in ("date", "geo")})
+    _require_columns(df, roles)
     df = df.copy() if df.index.is_unique else df.reset_index(drop=True)  # rows are then positions
     df[date] = parse_dates(df, date, date_format)
     _parse_numbers(df, target, channels, media, controls, population, revenue_per_unit)
@@ -182,7 +184,7 @@ def _panel(df, date, geo, fill_missing, notes: list[str]):
 
     Returns the sorted frame (original row labels in ``_row``), region per row, regions, dates.
     """
-    geo_values = df[geo].astype(str) if geo else pd.Series(NATIONAL, index=df.index)
+    geo_values = geo_labels(df, geo) if geo else pd.Series(NATIONAL, index=df.index)
     geos = tuple(dict.fromkeys(geo_values))
     if geo and len(geos) < 2:
         raise DataError(
