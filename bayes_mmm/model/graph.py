@@ -35,6 +35,7 @@ from bayes_mmm.model.equations import (
     media_response,
     pad_periods,
 )
+from bayes_mmm.model.frequency import check_frequency
 from bayes_mmm.model.lift_likelihood import add_lift_likelihood
 from bayes_mmm.model.likelihoods import LIKELIHOODS
 from bayes_mmm.model.spec import ModelSpec, ResolvedChannel
@@ -121,6 +122,7 @@ def _per_region(name: str, national, n_geo: int):
 
 def check_fit_data(spec: ModelSpec, data: MMMData) -> None:
     """Spec-dependent data checks (the adstock window and the likelihood's support)."""
+    check_frequency(spec, data.dates)
     span = f"{data.n_dates} (dates {data.dates[0].date()}..{data.dates[-1].date()})"
     if data.n_dates < spec.l_max:
         raise DataError(

@@ -83,7 +83,9 @@ def _safe_power(x, exponent):
     xp = backend(x, exponent)
     positive = x > 0
     safe_x = _where(xp, positive, x, xp.ones_like(x))
-    return _where(xp, positive, xp.exp(exponent * xp.log(safe_x)), xp.zeros_like(safe_x * exponent))
+    # the other branch is x * 0: zero (with zero gradient) at x = 0, but NaN stays NaN, so a
+    # missing media value can never turn into a silent zero response
+    return _where(xp, positive, xp.exp(exponent * xp.log(safe_x)), x * 0.0 * exponent)
 
 
 def hill_saturation(x, half, slope):

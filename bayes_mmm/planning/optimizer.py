@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 import numpy as np
 
@@ -32,6 +34,7 @@ from bayes_mmm.planning.options import (
 )
 from bayes_mmm.planning.outcomes import context, horizon_window
 from bayes_mmm.planning.plans import build_horizon, decision_variables
+from bayes_mmm.results.coverage import mark_untrained
 
 FTOL = 1e-9  # SLSQP tolerance on the objective (scaled: outcome per unit of current total spend)
 PINNED = 1e-12  # a decision variable whose bounds are closer than this (scaled units) is fixed
@@ -70,6 +73,7 @@ def optimize_budget(
             failure.
     """
     goal, limits, planning = resolve_options(objective, horizon, limits, shortcuts)
+    limits, kept = _keep_untrained(source, limits)
     check_level(level)
     check_budget(budget)
     ctx = context(source)
@@ -112,9 +116,37 @@ def optimize_budget(
             "compile_time_s": ev.compile_time,
             "flexible": goal.flexible,
             "budget": budget,
+            "kept_untrained": kept,
         }
     )
-    return result_from_solution(ctx, hz, ev, current_x, x, owner_ch, owner_geo, by_geo, level, info)
+    result = result_from_solution(
+        ctx, hz, ev, current_x, x, owner_ch, owner_geo, by_geo, level, info
+    )
+    return replace(result, table=mark_untrained(result.table, kept)) if kept else result
+
+
+def _keep_untrained(source, limits: SpendLimits) -> tuple[SpendLimits, list[str]]:
+    """Channels with no training spend have an unidentified effect (prior only): keep them at
+    their current spend, with a warning, unless the user bounds, fixes or zeroes them."""
+    untrained = getattr(source, "untrained_channels", ())
+    bounded = {
+        key[-1] if isinstance(key, tuple) else key
+        for option in (limits.bounds, limits.relative_bounds)
+        if isinstance(option, Mapping)
+        for key in option
+    }
+    chosen = bounded | set(limits.fixed) | set(limits.zero)
+    kept = [ch for ch in untrained if ch not in chosen]
+    if kept:
+        warnings.warn(
+            f"optimize_budget: channel(s) {kept} had no spend in the training window, so the "
+            "model knows nothing about their effect; they are kept at their current spend. "
+            "Pass bounds={channel: (lower, upper)} to plan them anyway.",
+            UserWarning,
+            stacklevel=3,
+        )
+        limits = replace(limits, fixed=(*limits.fixed, *kept))
+    return limits, kept
 
 
 def _by_geo(ctx, planning: PlanningWindow, limits: SpendLimits) -> bool:

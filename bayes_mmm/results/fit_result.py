@@ -25,6 +25,7 @@ from bayes_mmm.model.equations import build_design, compute_scales, control_effe
 from bayes_mmm.model.likelihoods import LIKELIHOODS
 from bayes_mmm.model.spec import ModelSpec
 from bayes_mmm.results.counterfactual import Engine
+from bayes_mmm.results.coverage import mark_untrained, untrained_channels
 from bayes_mmm.results.posterior import gather, stack_draws
 
 PRIOR_DOMINATED_RATIO = 0.8
@@ -111,7 +112,12 @@ class FitResult:
         table = pd.DataFrame(rows)
         if by_geo:
             table["geo"] = table["geo"].fillna("national") if "geo" in table else "national"
-        return self._with_prior_columns(table, level)
+        return mark_untrained(self._with_prior_columns(table, level), self.untrained_channels)
+
+    @cached_property
+    def untrained_channels(self) -> tuple[str, ...]:
+        """Channels with no spend in the training window (their effect is not identified)."""
+        return untrained_channels(self.train.spend, self.data.channels)
 
     def _with_prior_columns(self, table: pd.DataFrame, level: float) -> pd.DataFrame:
         flags = self.prior_dominated(level)
@@ -155,7 +161,7 @@ class FitResult:
             inc, extra = self.engine.mroi_draws(c, window, step)
             if extra.sum() > 0:
                 rows.append({"channel": ch, **summarise(inc.sum(-1) / extra.sum(), level)})
-        return pd.DataFrame(rows)
+        return mark_untrained(pd.DataFrame(rows), self.untrained_channels)
 
     def response_curves(self, multipliers=None, level: float = 0.9, start=None, end=None) -> pd.DataFrame:
         """Incremental outcome when the window's spend is scaled by each multiplier (0-2x) vs zero spend."""
