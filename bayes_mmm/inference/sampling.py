@@ -44,9 +44,13 @@ def _check_settings(chains, draws, tune, seed, sampler, holdout, data: MMMData):
             raise SpecError(message(name, f"an integer >= {low}", repr(value), fix or None))
     if sampler not in SAMPLERS:
         raise SpecError(message("sampler", f"one of {SAMPLERS}", repr(sampler)))
-    if seed is not None and not isinstance(seed, (int, np.integer)):
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
         raise SpecError(message("seed", "an integer or None", repr(seed)))
-    if not isinstance(holdout, (int, np.integer)) or not 0 <= holdout <= data.n_dates // 2:
+    if (
+        isinstance(holdout, bool)
+        or not isinstance(holdout, (int, np.integer))
+        or not 0 <= holdout <= data.n_dates // 2
+    ):
         raise SpecError(
             message(
                 "holdout",

@@ -94,6 +94,7 @@ def read(path, spec_type: type[ModelSpec] = ModelSpec) -> dict:
         spec = spec_type.from_dict(json.loads(attrs["spec"]))
         fit_info = json.loads(attrs["fit_info"])
         data = MMMData.from_dataset(tree["mmm_data"].to_dataset())
+        spec.resolve(data.channels)  # e.g. a prior edited outside its parameter's domain
     except BayesMMMError as exc:
         raise ModelFileError(f"model file '{path}' has an invalid spec: {exc}") from exc
     except (KeyError, ValueError, TypeError) as exc:
@@ -103,7 +104,19 @@ def read(path, spec_type: type[ModelSpec] = ModelSpec) -> dict:
         lift = tree["lift_tests"].to_dataset().to_dataframe().reset_index(drop=True)
         lift["geo"] = lift["geo"].replace({"None": None, "nan": None})
     groups = {f"/{name}": tree[name].to_dataset() for name in TREE_GROUPS if name in tree.children}
+    _check_draws(path, groups)
     return {"spec": spec, "data": data, "groups": groups, "fit_info": fit_info, "lift_tests": lift}
+
+
+def _check_draws(path, groups: dict) -> None:
+    """Posterior draws must exist and be finite: a NaN edited into a file would give NaN ROI."""
+    if "/posterior" not in groups:
+        raise ModelFileError(message(f"model file '{path}'", "a posterior group", "none"))
+    for name, var in groups["/posterior"].data_vars.items():
+        if var.dtype.kind == "f" and not np.isfinite(var.values).all():
+            raise ModelFileError(message(f"model file variable '/posterior/{name}'", "finite draws",
+                                         f"{int((~np.isfinite(var.values)).sum())} NaN/inf values",
+                                         "The file was edited or corrupted; re-fit and save again."))
 
 
 def _check_attrs(where: str, attrs: dict) -> None:
