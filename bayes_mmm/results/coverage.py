@@ -32,7 +32,16 @@ def mark_untrained(table: pd.DataFrame, untrained) -> pd.DataFrame:
     table = table.copy()
     estimates = [
         c
-        for c in ("mean", "median", "lower", "upper", "width_ratio", "mroi", "mroi_lower", "mroi_upper")
+        for c in (
+            "mean",
+            "median",
+            "lower",
+            "upper",
+            "width_ratio",
+            "mroi",
+            "mroi_lower",
+            "mroi_upper",
+        )
         if c in table
     ]
     table.loc[rows, estimates] = np.nan
