@@ -121,19 +121,7 @@ def read(path, spec_type: type[ModelSpec] = ModelSpec) -> dict:
                 "Upgrade bayes_mmm to read this file.",
             )
         )
-    for node in tree.subtree:
-        for name, var in node.dataset.variables.items():
-            if var.dtype.kind in "OSV" and not _is_text(var.values):
-                raise ModelFileError(
-                    message(
-                        f"model file variable '{node.path}/{name}'",
-                        "numeric or text data",
-                        "an opaque object payload",
-                        "The file was tampered with; it is not loaded.",
-                    )
-                )
-            _check_attrs(f"{node.path}/{name}", var.attrs)
-        _check_attrs(node.path, node.attrs)
+    _check_payloads(tree)
     try:
         spec = spec_type.from_dict(json.loads(attrs["spec"]))
         fit_info = json.loads(attrs["fit_info"])
@@ -152,6 +140,23 @@ def read(path, spec_type: type[ModelSpec] = ModelSpec) -> dict:
     groups = {f"/{name}": tree[name].to_dataset() for name in TREE_GROUPS if name in tree.children}
     _check_draws(path, groups)
     return {"spec": spec, "data": data, "groups": groups, "fit_info": fit_info, "lift_tests": lift}
+
+
+def _check_payloads(tree) -> None:
+    """No variable or attribute anywhere in the tree may hold an opaque (non-text) object."""
+    for node in tree.subtree:
+        for name, var in node.dataset.variables.items():
+            if var.dtype.kind in "OSV" and not _is_text(var.values):
+                raise ModelFileError(
+                    message(
+                        f"model file variable '{node.path}/{name}'",
+                        "numeric or text data",
+                        "an opaque object payload",
+                        "The file was tampered with; it is not loaded.",
+                    )
+                )
+            _check_attrs(f"{node.path}/{name}", var.attrs)
+        _check_attrs(node.path, node.attrs)
 
 
 def _check_draws(path, groups: dict) -> None:
