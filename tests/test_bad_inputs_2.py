@@ -791,3 +791,13 @@ def test_channel_with_no_current_spend_gets_finite_gradients(mock_fit):
     assert not table[["current", "optimal", "mroi", "mroi_lower", "mroi_upper"]].isna().any().any()
     assert table["optimal"].sum() == pytest.approx(total, rel=1e-6)
     assert 0 <= table.set_index("channel").loc["search_spend", "optimal"] <= 5e4 + 1e-6
+
+
+def test_fill_missing_refuses_a_region_seen_on_one_date():
+    df = pd.concat([regions(["north", "south"]), frame(1).assign(region="east")])
+    with pytest.raises(
+        bm.DataError, match=r"geo panel 'region'.*at least half.*east \(1 of 20\).*Drop those"
+    ):
+        build(df, geo="region", fill_missing=True)
+    few = regions(["north", "south"]).drop(index=[2, 3])  # 2 of 20 missing: filled, with a note
+    assert build(few, geo="region", fill_missing=True).notes

@@ -116,3 +116,23 @@ def label(value) -> str:
     ):
         return str(int(value))
     return str(value)
+
+
+def check_fill_coverage(geo: str, geos, missing_geos, n_dates: int, most: float = 0.5) -> None:
+    """``fill_missing=True`` completes a few missing rows; a region observed on fewer than half
+    of the dates (e.g. one row) would be mostly invented (spend 0, target interpolated)."""
+    counts = pd.Series(list(missing_geos)).value_counts()
+    sparse = [
+        f"{g} ({n_dates - int(counts[g])} of {n_dates})"
+        for g in geos
+        if counts.get(g, 0) > most * n_dates
+    ]
+    if sparse:
+        raise DataError(
+            message(
+                f"geo panel '{geo}'",
+                "each region observed on at least half of the dates before fill_missing",
+                f"regions observed on few dates: {describe_rows(sparse)}",
+                "Drop those regions or add their rows; filling would invent most of their data.",
+            )
+        )

@@ -14,7 +14,13 @@ import pandas as pd
 
 from bayes_mmm.core.errors import DataError, describe_rows, did_you_mean, message
 from bayes_mmm.data.calendar import check_calendar, parse_dates
-from bayes_mmm.data.column_checks import check_dtype, check_magnitude, check_names, geo_labels
+from bayes_mmm.data.column_checks import (
+    check_dtype,
+    check_fill_coverage,
+    check_magnitude,
+    check_names,
+    geo_labels,
+)
 
 NATIONAL = "national"  # the single geo of national data
 
@@ -245,6 +251,7 @@ def _check_panel_complete(geo, geos, geo_values, dates, all_dates, fill_missing,
             )
         )
     if len(missing):
+        check_fill_coverage(geo, geos, missing.get_level_values(0), len(all_dates))
         notes.append(f"filled {len(missing)} missing (region, date) rows")
 
 
