@@ -801,3 +801,13 @@ def test_fill_missing_refuses_a_region_seen_on_one_date():
         build(df, geo="region", fill_missing=True)
     few = regions(["north", "south"]).drop(index=[2, 3])  # 2 of 20 missing: filled, with a note
     assert build(few, geo="region", fill_missing=True).notes
+
+
+def test_unknown_lift_channel_and_region_name_the_value_and_a_suggestion():
+    with pytest.raises(
+        bm.DataError, match=r"unknown channels \['tvv'\] at rows \[0\].*'tvv' -> 'tv'"
+    ):
+        validate_lift_tests(lift_row(channel="tvv"), build(frame()))
+    data = build(regions(["north", "south"]), geo="region")
+    with pytest.raises(bm.DataError, match=r"unknown regions \['nort'\].*'nort' -> 'north'"):
+        validate_lift_tests(lift_row(geo="nort"), data)

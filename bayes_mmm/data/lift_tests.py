@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bayes_mmm.core.errors import DataError, describe_rows, message
+from bayes_mmm.core.errors import DataError, describe_rows, did_you_mean, message
 from bayes_mmm.data.lift_checks import check_lift_tests, parse_lift_dates
 from bayes_mmm.data.windows import date_mask
 
@@ -49,7 +49,9 @@ def validate_lift_tests(tests: pd.DataFrame, data) -> pd.DataFrame:
             message(
                 "lift_tests 'channel'",
                 f"one of {list(data.channels)}",
-                f"unknown channels at rows {describe_rows(unknown)}",
+                f"unknown channels {sorted(set(map(str, out.loc[unknown, 'channel'])))} at rows "
+                f"{describe_rows(unknown)}",
+                did_you_mean(out.loc[unknown, "channel"], data.channels),
             )
         )
     geos = out["geo"].dropna()
@@ -59,7 +61,8 @@ def validate_lift_tests(tests: pd.DataFrame, data) -> pd.DataFrame:
             message(
                 "lift_tests 'geo'",
                 f"one of {list(data.geos)}",
-                f"unknown regions at rows {describe_rows(bad_geo)}",
+                f"unknown regions {sorted(set(geos[bad_geo]))} at rows {describe_rows(bad_geo)}",
+                did_you_mean(geos[bad_geo], data.geos, "Leave geo empty for a national test."),
             )
         )
     first, last = data.dates[0], data.dates[-1]
