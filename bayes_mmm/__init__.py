@@ -17,6 +17,7 @@ from bayes_mmm.core.errors import (
     SpecError,
 )
 from bayes_mmm.core.version import __version__
+from bayes_mmm.data import datasets
 from bayes_mmm.data.mmm_data import MMMData
 from bayes_mmm.model.priors import MROIPrior, Prior, RelativeROIPrior, ROIPrior, SharePrior
 from bayes_mmm.model.spec import ChannelSpec
@@ -53,6 +54,7 @@ __all__ = [
     "__version__",
     "compare_fits",
     "compare_pooling",
+    "datasets",
     "evaluate_plan",
     "load",
     "optimize_budget",

@@ -215,13 +215,20 @@ class FitResult:
                 rows.append(frame)
         return pd.concat(rows, ignore_index=True)
 
-    def predict(self, level: float = 0.9, seed: int | None = None) -> pd.DataFrame:
-        """Actual vs fitted per period: expected-value band and posterior-predictive band (incl. noise)."""
+    def replicate_draws(self, seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Expected outcome ``mu`` and posterior-predictive replicates ``y_rep``, each
+        (sample, date, geo) in target units; same seed -> same replicates."""
         mu = self.predict_draws()
         rng = np.random.default_rng(self.fit_info.get("seed") if seed is None else seed)
         noise = self.params.noise[:, None, :] if self.params.noise.ndim == 2 else self.params.noise[:, None, None]
         extra = {"nu": self.params.nu}
-        y_rep = LIKELIHOODS[self.spec.likelihood].replicate(rng, mu, noise, self.scales.target, extra)
+        return mu, LIKELIHOODS[self.spec.likelihood].replicate(rng, mu, noise, self.scales.target, extra)
+
+    def predict(self, level: float = 0.9, seed: int | None = None) -> pd.DataFrame:
+        """Actual vs fitted per period and region: expected-value mean and posterior-predictive
+        bands (incl. noise). For the total over regions use
+        :func:`bayes_mmm.results.aggregates.predict_total` (bands from summed draws)."""
+        mu, y_rep = self.replicate_draws(seed)
         rows = []
         for g, geo in enumerate(self.data.geos):
             lo, hi = interval(y_rep[..., g], level)
