@@ -18,7 +18,7 @@ from bayes_mmm.core.errors import (
 )
 from bayes_mmm.core.version import __version__
 from bayes_mmm.data import datasets
-from bayes_mmm.data.mmm_data import MMMData
+from bayes_mmm.inputs import MMMData
 from bayes_mmm.model.priors import MROIPrior, Prior, RelativeROIPrior, ROIPrior, SharePrior
 from bayes_mmm.model.spec import ChannelSpec
 from bayes_mmm.model.transforms import ADSTOCKS, SATURATIONS

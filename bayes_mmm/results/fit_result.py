@@ -270,6 +270,13 @@ class FitResult:
         table.attrs.update({**problems, "advice": advice(params, problems, dominated), "prior_dominated": dominated})
         return table
 
+    def summary(self, level: float = 0.9):
+        """One screen: convergence verdict, fit metrics, headline and ROI with ``level``
+        intervals, prior-dominated channels, advice (:mod:`bayes_mmm.results.summary`)."""
+        from bayes_mmm.results.summary import summarize_fit
+
+        return summarize_fit(self, level)
+
     def warn_if_problems(self, extra: list[str] = ()) -> None:
         """Issue exactly one UserWarning summarising convergence problems; never raises, never drops draws.
 

@@ -30,7 +30,8 @@ from bayes_mmm.model.spec import ModelSpec
 FORMAT = "bayes_mmm-model"
 VERSION = 1
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-TREE_GROUPS = ("posterior", "sample_stats", "observed_data", "prior", "posterior_predictive", "log_likelihood")
+TREE_GROUPS = ("posterior", "sample_stats", "observed_data", "prior", "prior_predictive",
+               "posterior_predictive", "log_likelihood")
 
 
 def save(fit, path) -> None:
