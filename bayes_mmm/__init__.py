@@ -18,6 +18,7 @@ from bayes_mmm.core.errors import (
 )
 from bayes_mmm.core.version import __version__
 from bayes_mmm.data import datasets
+from bayes_mmm.data.lift_test_spec import LiftTest
 from bayes_mmm.inputs import MMMData
 from bayes_mmm.model.priors import MROIPrior, Prior, RelativeROIPrior, ROIPrior, SharePrior
 from bayes_mmm.model.spec import ChannelSpec
@@ -38,6 +39,7 @@ __all__ = [
     "BudgetResult",
     "ChannelSpec",
     "DataError",
+    "LiftTest",
     "MMMData",
     "MMMFit",
     "MROIPrior",

@@ -12,6 +12,7 @@ import numpy as np
 import xarray as xr
 
 from bayes_mmm.core.errors import SpecError, message
+from bayes_mmm.data.lift_test_spec import lift_frame
 from bayes_mmm.data.lift_tests import validate_lift_tests
 from bayes_mmm.data.mmm_data import MMMData
 from bayes_mmm.inference.arviz_groups import (
@@ -156,7 +157,11 @@ def sample_fit(
     if not 0.5 <= target_accept < 1:
         raise SpecError(message("target_accept", "a probability in [0.5, 1)", target_accept))
     train = data.subset_dates(0, data.n_dates - holdout)
-    tests = validate_lift_tests(lift_tests, train) if lift_tests is not None else None
+    tests = (
+        validate_lift_tests(lift_frame(lift_tests, train), train)
+        if lift_tests is not None
+        else None
+    )
     model = build_model(spec, train, lift_tests=tests)
     tree = sample_posterior(
         model,
