@@ -13,7 +13,9 @@ import numpy as np
 from bayes_mmm.core.errors import SpecError, message
 from bayes_mmm.core.intervals import interval
 from bayes_mmm.model.transforms import ADSTOCKS, apply_adstock
+from bayes_mmm.results import pooling
 from bayes_mmm.results.aggregates import grouped_components, predict_total
+from bayes_mmm.viz import check_plots, effect_plots, plan_plots
 from bayes_mmm.viz.budget_plots import budget_bars
 from bayes_mmm.viz.input_plots import inputs
 from bayes_mmm.viz.style import (
@@ -25,7 +27,6 @@ from bayes_mmm.viz.style import (
     legend_below,
     legend_right,
     number_axis,
-    outcome_label,
     pct,
     pyplot,
 )
@@ -253,34 +254,11 @@ class FitPlots:
         return fig
 
     # ------------------------------------------------------------------ curves
-    def response_curves(self, level: float = 0.9):
-        """Incremental outcome vs spend in the training window, per channel; current spend
-        marked."""
-        fit = self.fit
-        curves = fit.response_curves(level=level)
-        channels = list(fit.data.channels)
-        fig, axes = grid(len(channels))
-        for ax, ch in zip(axes, channels):
-            part = curves[curves["channel"] == ch]
-            ax.fill_between(
-                part["spend"],
-                part["lower"],
-                part["upper"],
-                color="C0",
-                alpha=0.25,
-                label=f"{pct(level)} band",
-            )
-            ax.plot(part["spend"], part["mean"], color="C0", label="mean")
-            current = part.loc[np.isclose(part["multiplier"], 1.0), "spend"]
-            if len(current):
-                ax.axvline(float(current.iloc[0]), color="k", ls="--", lw=1, label="current spend")
-            ax.set_title(ch)
-            ax.set_xlabel("spend in window (currency)")
-            ax.set_ylabel(outcome_label(fit))
-        axes[0].legend(fontsize=8)
-        fig.suptitle("Response curves (spend scaled 0-2x)")
-        fig.tight_layout()
-        return fig
+    def response_curves(self, level: float = 0.9, result=None, figsize=None):
+        """Incremental outcome vs spend in the training window per channel: band, the spend
+        range seen in the data shaded, current spend and (with a budget ``result``) the optimal
+        spend marked."""
+        return effect_plots.response_curves(self.fit, level, result=result, figsize=figsize)
 
     def adstock_decay(self, level: float = 0.9):
         """Carryover weights by lag 0..l_max-1 per channel (registered adstock), mean and band."""
@@ -315,5 +293,45 @@ class FitPlots:
 
     def optimizer(self, result):
         """Current vs optimal spend per channel from a
-        :class:`~bayes_mmm.scenarios.BudgetResult`."""
+        :class:`~bayes_mmm.planning.budget_result.BudgetResult`."""
         return budget_bars(result)
+
+    def budget_plan(self, result, level: float | None = None, figsize=None):
+        """Spend change per channel, the interval of its effect and the uplift distribution
+        with P(better than now), from a budget result."""
+        return plan_plots.budget_plan(result, level, figsize=figsize)
+
+    # ------------------------------------------------------------------ more views (delegates)
+    def waterfall(self, level: float = 0.9, start=None, end=None, ax=None, figsize=(10, 4.5)):
+        """Baseline, controls and channels adding up to the total over a window, with intervals
+        of summed draws."""
+        return effect_plots.waterfall(self.fit, level, start, end, ax=ax, figsize=figsize)
+
+    def contributions_over_time(self, level: float = 0.9, ax=None, figsize=(11, 4.2)):
+        """Each channel's incremental outcome per period with its band."""
+        return effect_plots.contributions_over_time(self.fit, level, ax=ax, figsize=figsize)
+
+    def spend_vs_effect_share(self, level: float = 0.9, ax=None, figsize=None):
+        """Share of spend vs share of the channels' effect, per channel."""
+        return effect_plots.spend_vs_effect_share(self.fit, level, ax=ax, figsize=figsize)
+
+    def posterior_predictive(self, figsize=(13, 3.8)):
+        """Posterior predictive check: density, residuals over time, residual autocorrelation."""
+        return check_plots.posterior_predictive(self.fit, figsize=figsize)
+
+    def prior_predictive(self, level: float = 0.9, ax=None, figsize=(10, 4)):
+        """What the priors alone predict for the outcome, against the actual outcome."""
+        return check_plots.prior_predictive(self.fit, level, ax=ax, figsize=figsize)
+
+    def parameter_densities(self, parameters=None, figsize=None):
+        """Prior vs posterior densities of the adstock, saturation and effect parameters."""
+        return check_plots.parameter_densities(self.fit, parameters, figsize=figsize)
+
+    def lift_tests(self, level: float = 0.9, ax=None, figsize=None):
+        """Measured lift vs the lift the model implies, per experiment."""
+        return check_plots.lift_tests(self.fit, level, ax=ax, figsize=figsize)
+
+    def shrinkage(self, unpooled_fit, level: float = 0.9, figsize=None):
+        """Regional ROI with no pooling (``unpooled_fit``) vs this partial-pooling fit."""
+        table = pooling.shrinkage(self.fit, unpooled_fit, level)
+        return check_plots.shrinkage(table, level, figsize=figsize)

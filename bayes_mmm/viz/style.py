@@ -106,9 +106,9 @@ def component_colors(data) -> dict[str, str]:
 def compact(value: float, _pos=None) -> str:
     """Tick label with thousands separators, or k / M / bn suffixes for large values."""
     a = abs(value)
-    for div, suffix in ((1e9, "bn"), (1e6, "M"), (1e4, "k")):
-        if a >= div:
-            return f"{value / div:,.3g}{suffix}"
+    for threshold, div, suffix in ((1e9, 1e9, "bn"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if a >= threshold:
+            return f"{value / div:,.4g}{suffix}"
     return f"{value:,.4g}"
 
 
