@@ -74,6 +74,12 @@ class MMM(ModelSpec):
             posterior_predictive: also draw posterior predictive samples.
             log_likelihood: store pointwise log-likelihood (needed for LOO model comparison).
         """
+        if progress:  # compiling is silent and takes tens of seconds on a first fit
+            print(
+                f"bayes_mmm: building and compiling the model ({sampler}), then sampling "
+                f"{chains} chains x {draws} draws...",
+                flush=True,
+            )
         parts = sample_fit(
             self,
             data,
