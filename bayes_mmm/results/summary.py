@@ -50,12 +50,12 @@ class FitSummary:
         color = "#2ca02c" if self.verdict == "converged" else "#d62728"
         text = str(self).split("\n")
         advice = "".join(f"<li>{html.escape(a)}</li>" for a in self.advice) or "<li>none</li>"
+        dominated = html.escape(", ".join(self.prior_dominated) or "none")
         return (
             f"<div><p><b style='color:{color}'>{html.escape(text[0])}</b></p>"
             f"<p>{html.escape(text[1])}</p><p>{html.escape(self.headline)}</p>"
             + self.roi.to_html(index=False, float_format=lambda v: f"{v:,.3g}")
-            + f"<p>Prior-dominated channels: {html.escape(', '.join(self.prior_dominated) or 'none')}"
-            f"</p><p>Advice:</p><ul>{advice}</ul></div>"
+            + f"<p>Prior-dominated channels: {dominated}</p><p>Advice:</p><ul>{advice}</ul></div>"
         )
 
 
@@ -78,7 +78,7 @@ def summarize_fit(fit, level: float = 0.9) -> FitSummary:
     diag = fit.diagnostics(level)
     conv = convergence(fit.tree)
     advice = list(diag.attrs["advice"])
-    verdict = "needs attention" if _sampler_advice(advice, diag) else "converged"
+    verdict = "needs attention" if _sampler_advice(advice) else "converged"
     roi = fit.roi(level=level)
     cols = [c for c in ("channel", "mean", "lower", "upper", "prior_dominated") if c in roi]
     return FitSummary(
@@ -92,7 +92,7 @@ def summarize_fit(fit, level: float = 0.9) -> FitSummary:
     )
 
 
-def _sampler_advice(advice: list[str], diag: pd.DataFrame) -> bool:
+def _sampler_advice(advice: list[str]) -> bool:
     """True when any advice is about sampling (not only prior-dominated channels)."""
     return any("prior-dominated" not in a for a in advice)
 

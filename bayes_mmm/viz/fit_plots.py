@@ -275,8 +275,9 @@ class FitPlots:
                 -1, l_max
             )  # (draw, lag)
             lo, hi = interval(w, level)
-            ax.fill_between(lags, lo, hi, color="C0", alpha=0.25, label=f"{pct(level)} band")
-            ax.plot(lags, w.mean(axis=0), "o-", color="C0", label="mean")
+            color = channel_colors(fit.data.channels)[ch.name]
+            ax.fill_between(lags, lo, hi, color=color, alpha=0.25, label=f"{pct(level)} band")
+            ax.plot(lags, w.mean(axis=0), "o-", color=color, label="mean")
             ax.set_title(f"{ch.name} ({ch.adstock})")
             ax.set_xlabel("lag (periods)")
             ax.set_ylabel("share of effect")
