@@ -18,7 +18,9 @@ from bayes_mmm.core.errors import (
     SpecError,
 )
 from bayes_mmm.core.version import __version__
-from bayes_mmm.data.mmm_data import MMMData
+from bayes_mmm.data import datasets
+from bayes_mmm.data.lift_test_spec import LiftTest
+from bayes_mmm.inputs import MMMData
 from bayes_mmm.model.priors import MROIPrior, Prior, RelativeROIPrior, ROIPrior, SharePrior
 from bayes_mmm.model.spec import ChannelSpec
 from bayes_mmm.model.transforms import ADSTOCKS, SATURATIONS
@@ -39,6 +41,7 @@ __all__ = [
     "BudgetResult",
     "ChannelSpec",
     "DataError",
+    "LiftTest",
     "MMMData",
     "MMMFit",
     "MROIPrior",
@@ -59,6 +62,7 @@ __all__ = [
     "__version__",
     "compare_fits",
     "compare_pooling",
+    "datasets",
     "evaluate_plan",
     "load",
     "optimize_budget",

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from bayes_mmm.core.errors import SpecError, message
-from bayes_mmm.data.mmm_data import MMMData
 from bayes_mmm.data.windows import date_mask
+from bayes_mmm.inputs import MMMData
 from bayes_mmm.model.equations import (
     beta_from_total,
     compute_scales,

@@ -44,7 +44,7 @@ def prior_fit(
         {"diverging": (("chain", "draw"), np.zeros((chains, draws), bool))},
         coords={"chain": np.arange(chains), "draw": np.arange(draws)},
     )
-    groups = {"/posterior": post, "/sample_stats": stats, "/prior": ds[["roi", "share"]]}
+    groups = {"/posterior": post, "/sample_stats": stats, "/prior": ds}
     info = {
         "sampler": "prior",
         "chains": chains,

@@ -10,10 +10,14 @@ Jupyter), and the lower layers stay importable and testable without matplotlib o
 
 from __future__ import annotations
 
+import html
+from collections.abc import Mapping
+from dataclasses import MISSING, fields
 from functools import cached_property
 
 from bayes_mmm.inference.prior_draws import prior_roi
 from bayes_mmm.inference.sampling import sample_fit
+from bayes_mmm.inputs import MMMData
 from bayes_mmm.model.graph import build_model
 from bayes_mmm.model.spec import ModelSpec
 from bayes_mmm.planning.optimizer import optimize_budget
@@ -70,6 +74,12 @@ class MMM(ModelSpec):
             posterior_predictive: also draw posterior predictive samples.
             log_likelihood: store pointwise log-likelihood (needed for LOO model comparison).
         """
+        if progress:  # compiling is silent and takes tens of seconds on a first fit
+            print(
+                f"bayes_mmm: building and compiling the model ({sampler}), then sampling "
+                f"{chains} chains x {draws} draws...",
+                flush=True,
+            )
         parts = sample_fit(
             self,
             data,
@@ -98,6 +108,22 @@ class MMM(ModelSpec):
     def prior_roi(self, data, draws: int = 2000, seed: int = 0, level: float = 0.9):
         """ROI and contribution share each channel's priors imply, before any fitting."""
         return prior_roi(self, data, draws=draws, seed=seed, level=level)
+
+    def _repr_html_(self) -> str:
+        """Jupyter card: every setting, the ones changed from the defaults in bold."""
+        rows = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            default = f.default if f.default is not MISSING else f.default_factory()
+            text = html.escape(repr(dict(value) if isinstance(value, Mapping) else value))
+            changed = value != default
+            rows.append(
+                f"<tr><td>{f.name}</td><td>{'<b>' + text + '</b>' if changed else text}</td></tr>"
+            )
+        return (
+            "<div><p><b>bm.MMM</b> (bold: changed from the default)</p>"
+            f"<table><tr><th>setting</th><th>value</th></tr>{''.join(rows)}</table></div>"
+        )
 
 
 class MMMFit(FitResult):
@@ -140,4 +166,6 @@ class MMMFit(FitResult):
 
 def load(path) -> MMMFit:
     """Open a model file written by :meth:`MMMFit.save`; never unpickles or evaluates code."""
-    return MMMFit.from_parts(**model_file.read(path, spec_type=MMM))
+    parts = model_file.read(path, spec_type=MMM)
+    parts["data"] = MMMData.from_dataset(parts["data"].to_dataset())  # adds data.plot()
+    return MMMFit.from_parts(**parts)

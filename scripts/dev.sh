@@ -2,6 +2,8 @@
 # bayes_mmm developer entry point: finds Python >= 3.12, creates .venv, installs, runs a job.
 #   bash scripts/dev.sh demo     # simulate -> fit -> ROI table vs truth -> demo_output/fit.png
 #   bash scripts/dev.sh test     # the test suite (what CI runs)
+#   bash scripts/dev.sh notebooks  # execute the example notebooks, write them with outputs
+#   bash scripts/dev.sh gallery  # regenerate the docs gallery figures (docs/img)
 #   bash scripts/dev.sh bench    # benchmarks (benchmarks/*.py), optional pymc-marketing comparison
 # Needs: a Python >= 3.12 interpreter somewhere (PATH, pyenv, /usr/bin) and access to PyPI.
 set -euo pipefail
@@ -67,9 +69,17 @@ case "$job" in
     # two pytest-xdist workers: NUTS compiles are single-threaded, so two at once use both cores
     # (BAYES_MMM_TEST_WORKERS=0 runs serially); modules sharing an expensive fit stay on one worker
     exec "$VENV/bin/python" -m pytest -q -n "${BAYES_MMM_TEST_WORKERS:-2}" --dist loadgroup "$@" ;;
+  notebooks)
+    # execute notebooks/NN_*.py (jupytext) and write the .ipynb with outputs
+    ensure_venv "test,docs"
+    exec "$VENV/bin/python" scripts/build_notebooks.py "$@" ;;
+  gallery)
+    # regenerate docs/img/*.png (docs gallery and README figures) and docs/report_example.html
+    ensure_venv "test,docs"
+    exec "$VENV/bin/python" scripts/build_gallery.py "$@" ;;
   bench)
     ensure_venv "test"
     exec "$VENV/bin/python" benchmarks/bench_fit.py "$@" ;;
   *)
-    echo "usage: bash scripts/dev.sh {demo|test|bench} [args]" >&2; exit 2 ;;
+    echo "usage: bash scripts/dev.sh {demo|test|notebooks|gallery|bench} [args]" >&2; exit 2 ;;
 esac

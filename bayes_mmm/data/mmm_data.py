@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from bayes_mmm.data.display import data_html, data_repr
 from bayes_mmm.data.validation import NATIONAL, validate_frame
 
 
@@ -140,7 +141,7 @@ class MMMData:
     def subset_dates(self, start: int, stop: int) -> MMMData:
         """A copy restricted to periods ``start:stop`` (positions)."""
         sl = slice(start, stop)
-        return MMMData(
+        return type(self)(
             dates=self.dates[sl],
             geos=self.geos,
             channels=self.channels,
@@ -234,6 +235,12 @@ class MMMData:
                 "active_periods": active,
             }
         )
+
+    def _repr_html_(self) -> str:
+        return data_html(self)
+
+    def __repr__(self) -> str:
+        return data_repr(self)
 
 
 def _warn(note: str) -> None:

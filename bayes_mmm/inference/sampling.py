@@ -13,9 +13,16 @@ import numpy as np
 import xarray as xr
 
 from bayes_mmm.core.errors import SpecError, message
+from bayes_mmm.data.lift_test_spec import lift_frame
 from bayes_mmm.data.lift_tests import validate_lift_tests
 from bayes_mmm.data.mmm_data import MMMData
+from bayes_mmm.inference.arviz_groups import (
+    loglik_in_target_units,
+    predictive_in_target_units,
+    prior_groups,
+)
 from bayes_mmm.inference.prior_draws import prior_draws
+from bayes_mmm.model.equations import compute_scales
 from bayes_mmm.model.graph import build_model
 
 SAMPLERS = ("nutpie", "pymc", "numpyro")
@@ -177,7 +184,11 @@ def sample_fit(
     if not 0.5 <= target_accept < 1:
         raise SpecError(message("target_accept", "a probability in [0.5, 1)", target_accept))
     train = data.subset_dates(0, data.n_dates - holdout)
-    tests = validate_lift_tests(lift_tests, train) if lift_tests is not None else None
+    tests = (
+        validate_lift_tests(lift_frame(lift_tests, train), train)
+        if lift_tests is not None
+        else None
+    )
     model = build_model(spec, train, lift_tests=tests)
     tree = sample_posterior(
         model,
@@ -197,7 +208,10 @@ def sample_fit(
             coords={"date": train.dates.values, "geo": list(train.geos)},
         ),
     }
-    failed = _optional_groups(model, tree, groups, seed, log_likelihood, posterior_predictive)
+    scale = compute_scales(train).target  # outputs in target units (inference/arviz_groups.py)
+    failed = _optional_groups(
+        model, tree, groups, seed, log_likelihood, posterior_predictive, scale
+    )
     fit_info = {
         "sampler": sampler,
         "chains": chains,
@@ -211,7 +225,7 @@ def sample_fit(
 
 
 def _optional_groups(
-    model, tree, groups: dict, seed, log_likelihood: bool, posterior_predictive: bool
+    model, tree, groups: dict, seed, log_likelihood: bool, posterior_predictive: bool, scale=None
 ):
     """Add the prior (and log-likelihood, posterior predictive) groups; returns notes on failures.
 
@@ -237,14 +251,22 @@ def _optional_groups(
         ll = pm.compute_log_likelihood(
             ll_tree, var_names=["y"], model=model, extend_inferencedata=False, progressbar=False
         )
-        return ll if isinstance(ll, xr.Dataset) else ll["log_likelihood"].to_dataset()
+        ll = ll if isinstance(ll, xr.Dataset) else ll["log_likelihood"].to_dataset()
+        return ll if scale is None else loglik_in_target_units(ll, scale)
 
     def predictive():
         with model:
             pp = pm.sample_posterior_predictive(tree, random_seed=seed, progressbar=False)
-        return pp["posterior_predictive"].to_dataset()
+        pp = pp["posterior_predictive"].to_dataset()
+        return pp if scale is None else predictive_in_target_units(pp, scale)
 
-    extra("/prior", lambda: prior_draws(model, 1000, seed))
+    if scale is None:
+        extra("/prior", lambda: prior_draws(model, 1000, seed))
+    else:
+        try:
+            groups.update(prior_groups(model, 1000, seed, scale))
+        except Exception as exc:
+            failed.append(f"the prior groups could not be computed ({type(exc).__name__}: {exc})")
     if log_likelihood:
         extra("/log_likelihood", loglik)
     if posterior_predictive:

@@ -21,7 +21,13 @@ from bayes_mmm.core.intervals import interval, summarise
 from bayes_mmm.data.mmm_data import MMMData
 from bayes_mmm.data.windows import date_mask
 from bayes_mmm.inference.diagnostics import advice, parameter_table, problem_table, sampler_problems
-from bayes_mmm.model.equations import build_design, compute_scales, control_effect, seasonality, trend_effect
+from bayes_mmm.model.equations import (
+    build_design,
+    compute_scales,
+    control_effect,
+    seasonality,
+    trend_effect,
+)
 from bayes_mmm.model.likelihoods import LIKELIHOODS
 from bayes_mmm.model.spec import ModelSpec
 from bayes_mmm.results.counterfactual import Engine
@@ -46,8 +52,13 @@ class FitResult:
 
     @classmethod
     def from_parts(cls, *, spec, data, groups: dict, fit_info, lift_tests=None) -> FitResult:
-        return cls(spec=spec, data=data, tree=xr.DataTree.from_dict(groups), fit_info=dict(fit_info),
-                   lift_tests=lift_tests)
+        return cls(
+            spec=spec,
+            data=data,
+            tree=xr.DataTree.from_dict(groups),
+            fit_info=dict(fit_info),
+            lift_tests=lift_tests,
+        )
 
     # ---------------------------------------------------------------- cached building blocks
     @property
@@ -73,8 +84,16 @@ class FitResult:
     @cached_property
     def engine(self) -> Engine:
         geo_params = self.spec.geo_media and self.data.n_geos > 1
-        return Engine(self.channels, self.spec.l_max, self.scales, self.data.media, self.data.spend, self.data.value_per_unit, self.params,
-                      geo_params)
+        return Engine(
+            self.channels,
+            self.spec.l_max,
+            self.scales,
+            self.data.media,
+            self.data.spend,
+            self.data.value_per_unit,
+            self.params,
+            geo_params,
+        )
 
     @property
     def posterior(self) -> xr.Dataset:
@@ -98,17 +117,39 @@ class FitResult:
         for c, ch in enumerate(self.data.channels):
             inc, spend = self.engine.roi_draws(c, window)
             if spend.sum() > 0:
-                rows.append({"channel": ch, **summarise(inc.sum(-1) / spend.sum(), level),
-                             "spend": float(spend.sum()), "contribution": float(inc.sum(-1).mean())})
+                rows.append(
+                    {
+                        "channel": ch,
+                        **summarise(inc.sum(-1) / spend.sum(), level),
+                        "spend": float(spend.sum()),
+                        "contribution": float(inc.sum(-1).mean()),
+                    }
+                )
             else:
-                rows.append({"channel": ch, "mean": np.nan, "median": np.nan, "lower": np.nan, "upper": np.nan,
-                             "spend": 0.0, "contribution": float(inc.sum(-1).mean()),
-                             "note": "no spend in window: ROI undefined"})
+                rows.append(
+                    {
+                        "channel": ch,
+                        "mean": np.nan,
+                        "median": np.nan,
+                        "lower": np.nan,
+                        "upper": np.nan,
+                        "spend": 0.0,
+                        "contribution": float(inc.sum(-1).mean()),
+                        "note": "no spend in window: ROI undefined",
+                    }
+                )
             if by_geo:
                 for g, geo in enumerate(self.data.geos):
                     if spend[g] > 0:
-                        rows.append({"channel": ch, "geo": geo, **summarise(inc[:, g] / spend[g], level),
-                                     "spend": float(spend[g]), "contribution": float(inc[:, g].mean())})
+                        rows.append(
+                            {
+                                "channel": ch,
+                                "geo": geo,
+                                **summarise(inc[:, g] / spend[g], level),
+                                "spend": float(spend[g]),
+                                "contribution": float(inc[:, g].mean()),
+                            }
+                        )
         table = pd.DataFrame(rows)
         if by_geo:
             table["geo"] = table["geo"].fillna("national") if "geo" in table else "national"
@@ -148,8 +189,15 @@ class FitResult:
             plo, phi = interval(p, level)
             qlo, qhi = interval(q, level)
             ratio = _width_ratio(plo, phi, qlo, qhi)
-            rows.append({"channel": ch, "prior_lower": float(plo), "prior_upper": float(phi), "width_ratio": ratio,
-                         "prior_dominated": ratio > PRIOR_DOMINATED_RATIO})
+            rows.append(
+                {
+                    "channel": ch,
+                    "prior_lower": float(plo),
+                    "prior_upper": float(phi),
+                    "width_ratio": ratio,
+                    "prior_dominated": ratio > PRIOR_DOMINATED_RATIO,
+                }
+            )
         return pd.DataFrame(rows)
 
     def mroi(self, level: float = 0.9, start=None, end=None, step: float = 0.01) -> pd.DataFrame:
@@ -163,10 +211,14 @@ class FitResult:
                 rows.append({"channel": ch, **summarise(inc.sum(-1) / extra.sum(), level)})
         return mark_untrained(pd.DataFrame(rows), self.untrained_channels)
 
-    def response_curves(self, multipliers=None, level: float = 0.9, start=None, end=None) -> pd.DataFrame:
+    def response_curves(
+        self, multipliers=None, level: float = 0.9, start=None, end=None
+    ) -> pd.DataFrame:
         """Incremental outcome when the window's spend is scaled by each multiplier (0-2x) vs zero spend."""
         check_level(level)
-        multipliers = np.linspace(0, 2, 21) if multipliers is None else np.asarray(multipliers, float)
+        multipliers = (
+            np.linspace(0, 2, 21) if multipliers is None else np.asarray(multipliers, float)
+        )
         window = self.window(start, end)
         rows = []
         for c, ch in enumerate(self.data.channels):
@@ -174,8 +226,17 @@ class FitResult:
             lo, hi = interval(draws, level)
             spend = self.data.spend[window][..., c].sum()
             for k, m in enumerate(multipliers):
-                rows.append({"channel": ch, "multiplier": m, "spend": m * spend, "mean": draws[:, k].mean(),
-                             "median": np.median(draws[:, k]), "lower": lo[k], "upper": hi[k]})
+                rows.append(
+                    {
+                        "channel": ch,
+                        "multiplier": m,
+                        "spend": m * spend,
+                        "mean": draws[:, k].mean(),
+                        "median": np.median(draws[:, k]),
+                        "lower": lo[k],
+                        "upper": hi[k],
+                    }
+                )
         return pd.DataFrame(rows)
 
     # ---------------------------------------------------------------- decomposition and fit
@@ -186,15 +247,19 @@ class FitResult:
         p = self.params
         scale = self.scales.target
         shape = (len(p.beta), self.data.n_dates, self.data.n_geos)
-        out = {"intercept": (p.baseline["intercept"][:, None, :] + 0 * design.time[:, None]) * scale}
+        out = {
+            "intercept": (p.baseline["intercept"][:, None, :] + 0 * design.time[:, None]) * scale
+        }
         if {"trend", "trend_geo"} & set(p.baseline):
             out["trend"] = np.broadcast_to(trend_effect(design, p.baseline), shape) * scale
         if "seasonality" in p.baseline:
             out["seasonality"] = np.broadcast_to(seasonality(design, p.baseline), shape) * scale
         if "control" in p.baseline:
             for k, name in enumerate(self.data.control_names):
-                single = {"control": p.baseline["control"][:, k:k + 1]}
-                sub = design.__class__(design.time, design.fourier, design.controls[..., k:k + 1], design.media)
+                single = {"control": p.baseline["control"][:, k : k + 1]}
+                sub = design.__class__(
+                    design.time, design.fourier, design.controls[..., k : k + 1], design.media
+                )
                 out[name] = control_effect(sub, single) * scale
         contrib = self.engine.contributions(money=False)
         for c, ch in enumerate(self.data.channels):
@@ -214,28 +279,61 @@ class FitResult:
             lo, hi = interval(series, level)
             geos = self.data.geos if by_geo else ("all",)
             for g, geo in enumerate(geos):
-                frame = pd.DataFrame({"date": self.data.dates, "component": name, "mean": series[:, :, g].mean(0),
-                                      "lower": lo[:, g], "upper": hi[:, g]})
+                frame = pd.DataFrame(
+                    {
+                        "date": self.data.dates,
+                        "component": name,
+                        "mean": series[:, :, g].mean(0),
+                        "lower": lo[:, g],
+                        "upper": hi[:, g],
+                    }
+                )
                 if by_geo:
                     frame.insert(1, "geo", geo)
                 rows.append(frame)
         return pd.concat(rows, ignore_index=True)
 
-    def predict(self, level: float = 0.9, seed: int | None = None) -> pd.DataFrame:
-        """Actual vs fitted per period: expected-value band and posterior-predictive band (incl. noise)."""
+    def replicate_draws(self, seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Expected outcome ``mu`` and posterior-predictive replicates ``y_rep``, each
+        (sample, date, geo) in target units; same seed -> same replicates."""
         mu = self.predict_draws()
         rng = np.random.default_rng(self.fit_info.get("seed") if seed is None else seed)
-        noise = self.params.noise[:, None, :] if self.params.noise.ndim == 2 else self.params.noise[:, None, None]
+        noise = (
+            self.params.noise[:, None, :]
+            if self.params.noise.ndim == 2
+            else self.params.noise[:, None, None]
+        )
         extra = {"nu": self.params.nu}
-        y_rep = LIKELIHOODS[self.spec.likelihood].replicate(rng, mu, noise, self.scales.target, extra)
+        return mu, LIKELIHOODS[self.spec.likelihood].replicate(
+            rng, mu, noise, self.scales.target, extra
+        )
+
+    def predict(self, level: float = 0.9, seed: int | None = None) -> pd.DataFrame:
+        """Actual vs fitted per period and region: expected-value mean and posterior-predictive
+        bands (incl. noise). For the total over regions use
+        :func:`bayes_mmm.results.aggregates.predict_total` (bands from summed draws)."""
+        mu, y_rep = self.replicate_draws(seed)
         rows = []
         for g, geo in enumerate(self.data.geos):
             lo, hi = interval(y_rep[..., g], level)
             lo50, hi50 = interval(y_rep[..., g], 0.5)
-            rows.append(pd.DataFrame({
-                "date": self.data.dates, "geo": geo, "actual": self.data.target[:, g], "mean": mu[..., g].mean(0),
-                "lower": lo, "upper": hi, "lower_50": lo50, "upper_50": hi50,
-                "split": np.where(np.arange(self.data.n_dates) < self.n_train, "train", "holdout")}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "date": self.data.dates,
+                        "geo": geo,
+                        "actual": self.data.target[:, g],
+                        "mean": mu[..., g].mean(0),
+                        "lower": lo,
+                        "upper": hi,
+                        "lower_50": lo50,
+                        "upper_50": hi50,
+                        "split": np.where(
+                            np.arange(self.data.n_dates) < self.n_train, "train", "holdout"
+                        ),
+                    }
+                )
+            )
         return pd.concat(rows, ignore_index=True)
 
     def fit_metrics(self) -> pd.DataFrame:
@@ -246,9 +344,15 @@ class FitResult:
             err = part["actual"] - part["mean"]
             ss_tot = ((part["actual"] - part["actual"].mean()) ** 2).sum()
             nonzero = part["actual"] != 0
-            rows.append({"split": split, "n": len(part), "r2": 1 - (err**2).sum() / ss_tot if ss_tot > 0 else np.nan,
-                         "mape": 100 * (err[nonzero].abs() / part.loc[nonzero, "actual"].abs()).mean(),
-                         "rmse": float(np.sqrt((err**2).mean()))})
+            rows.append(
+                {
+                    "split": split,
+                    "n": len(part),
+                    "r2": 1 - (err**2).sum() / ss_tot if ss_tot > 0 else np.nan,
+                    "mape": 100 * (err[nonzero].abs() / part.loc[nonzero, "actual"].abs()).mean(),
+                    "rmse": float(np.sqrt((err**2).mean())),
+                }
+            )
         return pd.DataFrame(rows)
 
     # ---------------------------------------------------------------- diagnostics
@@ -266,8 +370,21 @@ class FitResult:
         flags = self.prior_dominated(level)
         dominated = [] if flags is None else flags.loc[flags["prior_dominated"], "channel"].tolist()
         table = problem_table(params, problems, dominated)
-        table.attrs.update({**problems, "advice": advice(params, problems, dominated), "prior_dominated": dominated})
+        table.attrs.update(
+            {
+                **problems,
+                "advice": advice(params, problems, dominated),
+                "prior_dominated": dominated,
+            }
+        )
         return table
+
+    def summary(self, level: float = 0.9):
+        """One screen: convergence verdict, fit metrics, headline and ROI with ``level``
+        intervals, prior-dominated channels, advice (:mod:`bayes_mmm.results.summary`)."""
+        from bayes_mmm.results.summary import summarize_fit
+
+        return summarize_fit(self, level)
 
     def warn_if_problems(self, extra: list[str] = ()) -> None:
         """Issue exactly one UserWarning summarising convergence problems; never raises, never drops draws.
@@ -279,17 +396,26 @@ class FitResult:
                 warnings.simplefilter("ignore")
                 notes = self.diagnostics().attrs["advice"]
         except Exception as exc:  # diagnostics must never lose the samples
-            notes = [f"diagnostics could not be computed ({type(exc).__name__}: {exc}); the draws are kept - "
-                     "inspect fit.tree['sample_stats'] and fit.tree['posterior'] directly."]
+            notes = [
+                f"diagnostics could not be computed ({type(exc).__name__}: {exc}); the draws are kept - "
+                "inspect fit.tree['sample_stats'] and fit.tree['posterior'] directly."
+            ]
         notes = [*extra, *notes]
         if notes:
-            warnings.warn("bayes_mmm fit needs attention:\n- " + "\n- ".join(notes)
-                          + "\nSee fit.diagnostics() for the table of problems with advice.", UserWarning, stacklevel=3)
+            warnings.warn(
+                "bayes_mmm fit needs attention:\n- "
+                + "\n- ".join(notes)
+                + "\nSee fit.diagnostics() for the table of problems with advice.",
+                UserWarning,
+                stacklevel=3,
+            )
 
     def __repr__(self) -> str:
         info = self.fit_info
-        return (f"MMMFit({self.data.n_channels} channels, {self.data.n_geos} geo(s), {self.n_train} training periods, "
-                f"{info.get('chains')} chains x {info.get('draws')} draws, sampler={info.get('sampler')})")
+        return (
+            f"MMMFit({self.data.n_channels} channels, {self.data.n_geos} geo(s), {self.n_train} training periods, "
+            f"{info.get('chains')} chains x {info.get('draws')} draws, sampler={info.get('sampler')})"
+        )
 
     def _repr_html_(self) -> str:
         roi = self.roi()[["channel", "mean", "lower", "upper"]].round(3)
@@ -304,4 +430,4 @@ def _width_ratio(prior_lo, prior_hi, post_lo, post_hi) -> float:
     return float((post_hi - post_lo) / max(prior_hi - prior_lo, 1e-12))
 
 
-__all__ = ["FitResult", "PRIOR_DOMINATED_RATIO"]
+__all__ = ["PRIOR_DOMINATED_RATIO", "FitResult"]

@@ -35,6 +35,7 @@ TREE_GROUPS = (
     "sample_stats",
     "observed_data",
     "prior",
+    "prior_predictive",
     "posterior_predictive",
     "log_likelihood",
 )

@@ -23,8 +23,14 @@ def compare_pooling(spec, data, poolings=POOLINGS, **fit_kwargs) -> tuple[pd.Dat
     p_loo, elpd_diff, weight, ...), best first. ``fit_kwargs`` go to :meth:`MMM.fit`.
     """
     if not data.is_geo:
-        raise SpecError(message("data", "regional data (MMMData.from_frame(..., geo=...))", "national data",
-                                "Pooling only matters with several regions."))
+        raise SpecError(
+            message(
+                "data",
+                "regional data (MMMData.from_frame(..., geo=...))",
+                "national data",
+                "Pooling only matters with several regions.",
+            )
+        )
     unknown = [p for p in poolings if p not in POOLINGS]
     if unknown:
         raise SpecError(message("poolings", f"a subset of {POOLINGS}", unknown))
@@ -38,8 +44,13 @@ def compare_fits(fits: dict) -> pd.DataFrame:
 
     missing = [name for name, f in fits.items() if "log_likelihood" not in f.tree.children]
     if missing:
-        raise SpecError(message(f"fits {missing}", "fits made with fit(..., log_likelihood=True)",
-                                "no log_likelihood group"))
+        raise SpecError(
+            message(
+                f"fits {missing}",
+                "fits made with fit(..., log_likelihood=True)",
+                "no log_likelihood group",
+            )
+        )
     # round_to="none": raw numbers (ArviZ rounds weights to ~2 significant digits otherwise)
     return pd.DataFrame(az.compare({name: f.tree for name, f in fits.items()}, round_to="none"))
 
@@ -56,10 +67,13 @@ def shrinkage(partial_fit, unpooled_fit, level: float = 0.9) -> pd.DataFrame:
     keys = ["channel", "geo"]
     cols = ["mean", "lower", "upper"]
     table = part[part["geo"] != "national"][keys + cols].merge(
-        none[none["geo"] != "national"][keys + cols], on=keys, suffixes=("_partial", "_none"))
+        none[none["geo"] != "national"][keys + cols], on=keys, suffixes=("_partial", "_none")
+    )
     table["national"] = table["channel"].map(national)
     gap = table["mean_none"] - table["national"]
-    table["pull"] = np.where(np.abs(gap) > 1e-12, (table["mean_none"] - table["mean_partial"]) / gap, 0.0)
+    table["pull"] = np.where(
+        np.abs(gap) > 1e-12, (table["mean_none"] - table["mean_partial"]) / gap, 0.0
+    )
     table["width_partial"] = table["upper_partial"] - table["lower_partial"]
     table["width_none"] = table["upper_none"] - table["lower_none"]
     return table

@@ -11,7 +11,7 @@ import pandas as pd
 
 from bayes_mmm.core.errors import SpecError, message
 from bayes_mmm.core.intervals import interval
-from bayes_mmm.viz.style import grid, pct, pyplot
+from bayes_mmm.viz.style import channel_colors, grid, legend_below, number_axis, pct, pyplot
 
 
 def budget_bars(result):
@@ -48,15 +48,19 @@ def budget_bars(result):
             if "change_pct" in table
             else np.where(current > 0, 100 * (optimal - current) / current, np.nan)
         )
-    fig, (ax,) = grid(1, cols=1, width=max(6.0, 1.5 + 1.4 * len(table)), height=4.5)
+    fig, (ax,) = grid(1, cols=1, width=max(6.0, 1.5 + 1.4 * len(table)), height=4.8)
     x = np.arange(len(table))
-    ax.bar(x - 0.2, current, width=0.4, color="grey", label="current")
-    ax.bar(x + 0.2, optimal, width=0.4, color="C0", label="optimal")
+    colors = channel_colors(table["channel"])
+    ax.bar(x - 0.2, current, width=0.4, color="#bbbbbb", label="current")
+    ax.bar(
+        x + 0.2, optimal, width=0.4, color=[colors[c] for c in table["channel"]], label="optimal"
+    )
     for k, (opt, change_k) in enumerate(zip(optimal, change)):
         if np.isfinite(change_k):
             ax.annotate(f"{change_k:+.0f}%", (k + 0.2, opt), ha="center", va="bottom", fontsize=8)
-    ax.set_xticks(x, table["channel"], rotation=20)
-    ax.set_ylabel("spend over horizon (currency)")
+    ax.set_xticks(x, table["channel"], rotation=25, ha="right")
+    ax.set_ylabel("spend over the horizon (currency)")
+    number_axis(ax)
     title = "Budget: current vs optimal spend"
     u, prob = getattr(result, "uplift", None), getattr(result, "prob_better", None)
     if u is not None and prob is not None:
@@ -67,7 +71,7 @@ def budget_bars(result):
             f"P(better) = {prob:.2f}"
         )
     ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=8)
+    legend_below(ax, ncols=2)
     fig.tight_layout()
     return fig
 
@@ -78,12 +82,13 @@ def budget_curves(result, level: float, points: int = 25):
     plt = pyplot()
     spend, draws = result.curves(points)
     channels = list(result.table["channel"].unique())
+    colors = channel_colors(channels)
     n = len(channels)
     cols = min(n, 3)
     fig, axes = plt.subplots(
         (n + cols - 1) // cols,
         cols,
-        figsize=(4 * cols, 3.2 * ((n + cols - 1) // cols)),
+        figsize=(4.3 * cols, 3.4 * ((n + cols - 1) // cols) + 0.4),
         squeeze=False,
     )
     cur_y, opt_y = (
@@ -94,17 +99,22 @@ def budget_curves(result, level: float, points: int = 25):
         ax = axes.flat[c]
         d = draws[:, :, c]
         lo, hi = interval(d, level, axis=1)
-        ax.fill_between(spend[:, c], lo, hi, alpha=0.25, color="C0", label=f"{pct(level)} band")
-        ax.plot(spend[:, c], d.mean(axis=1), color="C0", label="mean")
+        color = colors[ch]
+        ax.fill_between(spend[:, c], lo, hi, alpha=0.25, color=color, label=f"{pct(level)} band")
+        ax.plot(spend[:, c], d.mean(axis=1), color=color, label="mean")
         ax.plot(result.current.budget[:, c].sum(), cur_y[c], "o", color="k", label="current")
         ax.plot(
             result.optimal.budget[:, c].sum(), opt_y[c], "*", color="C3", ms=12, label="optimal"
         )
         ax.set_title(ch)
-        ax.set_xlabel("spend over horizon")
-        ax.set_ylabel("incremental outcome")
+        ax.set_xlabel("spend over the horizon (currency)")
+        ax.set_ylabel("incremental outcome over the horizon")
+        number_axis(ax)
+        number_axis(ax, "x")
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
-    axes.flat[0].legend(fontsize=8)
-    fig.tight_layout()
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncols=4, frameon=False, fontsize=8)
+    fig.suptitle("Response curves over the planning horizon: current and optimal spend")
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig

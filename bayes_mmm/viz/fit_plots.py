@@ -13,11 +13,23 @@ import numpy as np
 from bayes_mmm.core.errors import SpecError, message
 from bayes_mmm.core.intervals import interval
 from bayes_mmm.model.transforms import ADSTOCKS, apply_adstock
+from bayes_mmm.results import pooling
+from bayes_mmm.results.aggregates import grouped_components, predict_total
+from bayes_mmm.viz import check_plots, effect_plots, plan_plots
 from bayes_mmm.viz.budget_plots import budget_bars
 from bayes_mmm.viz.input_plots import inputs
-from bayes_mmm.viz.style import forest, grid, outcome_label, pct, pyplot
-
-BASELINE = ("intercept", "trend", "seasonality")
+from bayes_mmm.viz.style import (
+    channel_colors,
+    component_colors,
+    figure,
+    forest,
+    grid,
+    legend_below,
+    legend_right,
+    number_axis,
+    pct,
+    pyplot,
+)
 
 
 class FitPlots:
@@ -27,23 +39,18 @@ class FitPlots:
         self.fit = fit
 
     # ------------------------------------------------------------------ fit and decomposition
-    def fit_over_time(self, geo: str | None = None, ax=None):
-        """Actual vs fitted with 50% and 90% posterior-predictive bands; holdout shaded."""
-        plt = pyplot()
-        pred = self.fit.predict(level=0.9)
+    def fit_over_time(self, geo: str | None = None, ax=None, figsize=(10, 4.2)):
+        """Actual vs fitted with 50% and 90% posterior-predictive bands; holdout shaded.
+
+        Without ``geo`` on regional data the total over regions is drawn; its bands are
+        quantiles of region-summed draws (:func:`~bayes_mmm.results.aggregates.predict_total`).
+        """
         if geo is None:
-            pred = pred.groupby("date", as_index=False).agg(
-                actual=("actual", "sum"),
-                mean=("mean", "sum"),
-                lower=("lower", "sum"),
-                upper=("upper", "sum"),
-                lower_50=("lower_50", "sum"),
-                upper_50=("upper_50", "sum"),
-                split=("split", "first"),
-            )
+            pred = predict_total(self.fit, level=0.9)
         else:
+            pred = self.fit.predict(level=0.9)
             pred = pred[pred["geo"] == geo]
-        fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(10, 4))
+        fig, ax = figure(ax, figsize)
         ax.fill_between(
             pred["date"], pred["lower"], pred["upper"], alpha=0.2, color="C0", label="90% band"
         )
@@ -66,56 +73,48 @@ class FitPlots:
                 alpha=0.15,
                 label="holdout",
             )
-        ax.set_title("Actual vs fitted" + (f" ({geo})" if geo else ""))
-        ax.set_xlabel("date")
+        where = f" ({geo})" if geo else (" (all regions)" if self.fit.data.is_geo else "")
+        ax.set_title("Actual vs fitted" + where)
         ax.set_ylabel(f"{self.fit.data.target_name} per period")
-        ax.legend(loc="upper left", ncols=3, fontsize=8)
+        number_axis(ax)
+        legend_below(ax, ncols=5)
         fig.tight_layout()
         return fig
 
-    def decomposition(self, ax=None):
+    def decomposition(self, ax=None, figsize=(11, 4.5)):
         """Stacked areas of posterior-mean contributions over time: baseline, controls, channels.
 
         Positive parts stack upwards from zero and negative parts downwards, so a negative control
-        (e.g. price) does not hide the others; the actual outcome is drawn on top.
+        (e.g. price) does not hide the others; the actual outcome is drawn on top. Channels keep
+        their colour from every other plot.
         """
-        plt = pyplot()
         fit = self.fit
-        mean = fit.contributions().pivot(index="date", columns="component", values="mean")
-        series = {"baseline": mean[[c for c in BASELINE if c in mean]].sum(axis=1)}
-        series.update(
-            {
-                name: mean[name]
-                for name in (*fit.data.control_names, *fit.data.channels)
-                if name in mean
-            }
-        )
-        fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(10, 4.5))
-        dates = mean.index
+        parts = grouped_components(fit)
+        colors = component_colors(fit.data)
+        fig, ax = figure(ax, figsize)
+        dates = fit.data.dates
         up, down = np.zeros(len(dates)), np.zeros(len(dates))
-        for k, (name, values) in enumerate(series.items()):
-            v = values.to_numpy(float)
+        for name, draws in parts.items():
+            v = draws.sum(axis=-1).mean(axis=0)
             pos, neg = np.clip(v, 0, None), np.clip(v, None, 0)
-            ax.fill_between(dates, up, up + pos, color=f"C{k % 10}", alpha=0.8, lw=0, label=name)
+            color = colors.get(name, "grey")
+            ax.fill_between(dates, up, up + pos, color=color, alpha=0.85, lw=0, label=name)
             if (neg < 0).any():
-                ax.fill_between(dates, down + neg, down, color=f"C{k % 10}", alpha=0.8, lw=0)
+                ax.fill_between(dates, down + neg, down, color=color, alpha=0.85, lw=0)
             up, down = up + pos, down + neg
-        ax.plot(fit.data.dates, fit.data.target.sum(axis=1), color="k", lw=1, label="actual")
+        ax.plot(dates, fit.data.target.sum(axis=1), color="k", lw=1, label="actual")
         if fit.n_train < fit.data.n_dates:
-            ax.axvline(
-                fit.data.dates[fit.n_train], color="grey", ls="--", lw=1, label="holdout starts"
-            )
+            ax.axvline(dates[fit.n_train], color="grey", ls="--", lw=1, label="holdout starts")
         ax.set_title("Decomposition of the outcome (posterior mean)")
-        ax.set_xlabel("date")
         ax.set_ylabel(f"{fit.data.target_name} per period")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+        number_axis(ax)
+        legend_right(ax)
         fig.tight_layout()
         return fig
 
-    def contribution_share(self, level: float = 0.9, ax=None):
+    def contribution_share(self, level: float = 0.9, ax=None, figsize=None):
         """Share of the total outcome (training window) due to each channel, with a ``level``
         interval."""
-        plt = pyplot()
         fit = self.fit
         comps = fit.component_draws
         total = np.abs(fit.data.target[: fit.n_train]).sum()
@@ -125,11 +124,10 @@ class FitPlots:
         )
         lo, hi = interval(shares, level)
         mean = shares.mean(axis=0)
-        fig, ax = (
-            (ax.figure, ax) if ax is not None else plt.subplots(figsize=(1.5 + 1.2 * len(names), 4))
-        )
+        fig, ax = figure(ax, figsize or (1.5 + 1.2 * len(names), 4))
         x = np.arange(len(names))
-        ax.bar(x, mean, color=[f"C{k % 10}" for k in x], alpha=0.8, label="mean share")
+        colors = channel_colors(names)
+        ax.bar(x, mean, color=[colors[n] for n in names], alpha=0.85, label="mean share")
         ax.errorbar(
             x,
             mean,
@@ -139,31 +137,37 @@ class FitPlots:
             capsize=4,
             label=f"{pct(level)} interval",
         )
-        ax.set_xticks(x, names, rotation=20)
+        ax.set_xticks(x, names, rotation=20, ha="right")
         ax.set_ylabel("share of total outcome (%)")
         ax.set_title("Contribution share per channel (training window)")
-        ax.legend(fontsize=8)
+        legend_below(ax, ncols=2)
         fig.tight_layout()
         return fig
 
     # ------------------------------------------------------------------ returns
-    def roi(self, level: float = 0.9):
+    def roi(self, level: float = 0.9, figsize=None):
         """ROI and marginal ROI per channel, side by side (forest plots with ``level``
-        intervals)."""
+        intervals). The break-even line (ROI = 1) is drawn only when the outcome is money
+        (data with ``revenue_per_unit``); with units it would mean nothing."""
         fit = self.fit
         table = fit.roi(level=level)
         mroi = fit.mroi(level=level).set_index("channel").reindex(table["channel"]).reset_index()
-        fig, axes = grid(2, cols=2, width=5.0, height=2.0 + 0.5 * len(table), sharey=True)
+        money = fit.data.revenue_per_unit is not None
+        unit = "revenue per unit of spend" if money else f"{fit.data.target_name} per unit of spend"
+        height = 2.0 + 0.5 * len(table)
+        if figsize is not None:
+            fig, axes = grid(2, cols=2, width=figsize[0] / 2, height=figsize[1], sharey=True)
+        else:
+            fig, axes = grid(2, cols=2, width=5.0, height=height, sharey=True)
         for ax, tab, name, color in ((axes[0], table, "ROI", "C0"), (axes[1], mroi, "mROI", "C1")):
             y = forest(ax, tab, name, level, color)
             ax.axvline(0, color="grey", lw=0.8)
-            ax.axvline(1, color="grey", lw=0.8, ls=":", label="break-even (1)")
+            if money:
+                ax.axvline(1, color="grey", lw=0.8, ls=":", label="break-even (1)")
             ax.set_yticks(y, table["channel"])
-            ax.set_xlabel(f"{name}: outcome per unit of spend")
+            ax.set_xlabel(f"{name}: {unit}")
             ax.set_title({"ROI": "Return on investment", "mROI": "Marginal ROI (+1% spend)"}[name])
-            ax.legend(
-                fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, frameon=False
-            )
+            legend_below(ax, ncols=2)
         axes[0].invert_yaxis()
         fig.tight_layout()
         return fig
@@ -250,34 +254,11 @@ class FitPlots:
         return fig
 
     # ------------------------------------------------------------------ curves
-    def response_curves(self, level: float = 0.9):
-        """Incremental outcome vs spend in the training window, per channel; current spend
-        marked."""
-        fit = self.fit
-        curves = fit.response_curves(level=level)
-        channels = list(fit.data.channels)
-        fig, axes = grid(len(channels))
-        for ax, ch in zip(axes, channels):
-            part = curves[curves["channel"] == ch]
-            ax.fill_between(
-                part["spend"],
-                part["lower"],
-                part["upper"],
-                color="C0",
-                alpha=0.25,
-                label=f"{pct(level)} band",
-            )
-            ax.plot(part["spend"], part["mean"], color="C0", label="mean")
-            current = part.loc[np.isclose(part["multiplier"], 1.0), "spend"]
-            if len(current):
-                ax.axvline(float(current.iloc[0]), color="k", ls="--", lw=1, label="current spend")
-            ax.set_title(ch)
-            ax.set_xlabel("spend in window (currency)")
-            ax.set_ylabel(outcome_label(fit))
-        axes[0].legend(fontsize=8)
-        fig.suptitle("Response curves (spend scaled 0-2x)")
-        fig.tight_layout()
-        return fig
+    def response_curves(self, level: float = 0.9, result=None, figsize=None):
+        """Incremental outcome vs spend in the training window per channel: band, the spend
+        range seen in the data shaded, current spend and (with a budget ``result``) the optimal
+        spend marked."""
+        return effect_plots.response_curves(self.fit, level, result=result, figsize=figsize)
 
     def adstock_decay(self, level: float = 0.9):
         """Carryover weights by lag 0..l_max-1 per channel (registered adstock), mean and band."""
@@ -294,8 +275,9 @@ class FitPlots:
                 -1, l_max
             )  # (draw, lag)
             lo, hi = interval(w, level)
-            ax.fill_between(lags, lo, hi, color="C0", alpha=0.25, label=f"{pct(level)} band")
-            ax.plot(lags, w.mean(axis=0), "o-", color="C0", label="mean")
+            color = channel_colors(fit.data.channels)[ch.name]
+            ax.fill_between(lags, lo, hi, color=color, alpha=0.25, label=f"{pct(level)} band")
+            ax.plot(lags, w.mean(axis=0), "o-", color=color, label="mean")
             ax.set_title(f"{ch.name} ({ch.adstock})")
             ax.set_xlabel("lag (periods)")
             ax.set_ylabel("share of effect")
@@ -312,5 +294,45 @@ class FitPlots:
 
     def optimizer(self, result):
         """Current vs optimal spend per channel from a
-        :class:`~bayes_mmm.scenarios.BudgetResult`."""
+        :class:`~bayes_mmm.planning.budget_result.BudgetResult`."""
         return budget_bars(result)
+
+    def budget_plan(self, result, level: float | None = None, figsize=None):
+        """Spend change per channel, the interval of its effect and the uplift distribution
+        with P(better than now), from a budget result."""
+        return plan_plots.budget_plan(result, level, figsize=figsize)
+
+    # ------------------------------------------------------------------ more views (delegates)
+    def waterfall(self, level: float = 0.9, start=None, end=None, ax=None, figsize=(10, 4.5)):
+        """Baseline, controls and channels adding up to the total over a window, with intervals
+        of summed draws."""
+        return effect_plots.waterfall(self.fit, level, start, end, ax=ax, figsize=figsize)
+
+    def contributions_over_time(self, level: float = 0.9, ax=None, figsize=(11, 4.2)):
+        """Each channel's incremental outcome per period with its band."""
+        return effect_plots.contributions_over_time(self.fit, level, ax=ax, figsize=figsize)
+
+    def spend_vs_effect_share(self, level: float = 0.9, ax=None, figsize=None):
+        """Share of spend vs share of the channels' effect, per channel."""
+        return effect_plots.spend_vs_effect_share(self.fit, level, ax=ax, figsize=figsize)
+
+    def posterior_predictive(self, figsize=(13, 3.8)):
+        """Posterior predictive check: density, residuals over time, residual autocorrelation."""
+        return check_plots.posterior_predictive(self.fit, figsize=figsize)
+
+    def prior_predictive(self, level: float = 0.9, ax=None, figsize=(10, 4)):
+        """What the priors alone predict for the outcome, against the actual outcome."""
+        return check_plots.prior_predictive(self.fit, level, ax=ax, figsize=figsize)
+
+    def parameter_densities(self, parameters=None, figsize=None):
+        """Prior vs posterior densities of the adstock, saturation and effect parameters."""
+        return check_plots.parameter_densities(self.fit, parameters, figsize=figsize)
+
+    def lift_tests(self, level: float = 0.9, ax=None, figsize=None):
+        """Measured lift vs the lift the model implies, per experiment."""
+        return check_plots.lift_tests(self.fit, level, ax=ax, figsize=figsize)
+
+    def shrinkage(self, unpooled_fit, level: float = 0.9, figsize=None):
+        """Regional ROI with no pooling (``unpooled_fit``) vs this partial-pooling fit."""
+        table = pooling.shrinkage(self.fit, unpooled_fit, level)
+        return check_plots.shrinkage(table, level, figsize=figsize)

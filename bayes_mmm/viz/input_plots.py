@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from bayes_mmm.viz.style import grid
+from bayes_mmm.viz.style import channel_colors, grid, legend_below, number_axis
 
 
-def inputs(data):
+def inputs(data, figsize=(13, 4.5)):
     """Two panels: spend per period per channel (summed over regions) and the correlation heatmap
     of spend and controls (national totals / means per period)."""
-    fig, (ax, heat) = grid(2, cols=2, width=6.0, height=4.5)
+    fig, (ax, heat) = grid(2, cols=2, width=figsize[0] / 2, height=figsize[1])
     spend = data.spend.sum(axis=1)
+    colors = channel_colors(data.channels)
     for c, ch in enumerate(data.channels):
-        ax.plot(data.dates, spend[:, c], color=f"C{c % 10}", label=ch)
+        ax.plot(data.dates, spend[:, c], color=colors[ch], label=ch)
     ax.set_title("Spend over time")
-    ax.set_xlabel("date")
     ax.set_ylabel("spend per period (currency)")
-    ax.legend(fontsize=8)
+    number_axis(ax)
+    legend_below(ax, ncols=3)
     ax.tick_params(axis="x", rotation=30)
     names = [*data.channels, *data.control_names]
     columns = [spend[:, c] for c in range(data.n_channels)]
