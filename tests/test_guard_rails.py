@@ -243,7 +243,7 @@ def test_failing_extra_step_keeps_the_draws(mock_fit, sim3, monkeypatch):
     def broken_prior(*args, **kwargs):
         raise RuntimeError("prior sampling exploded")
 
-    monkeypatch.setattr("bayes_mmm.inference.sampling.prior_draws", broken_prior)
+    monkeypatch.setattr("bayes_mmm.inference.sampling.prior_groups", broken_prior)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fit = bm.MMM().fit(
@@ -255,6 +255,7 @@ def test_failing_extra_step_keeps_the_draws(mock_fit, sim3, monkeypatch):
         user[0].message
     )
     assert "prior" not in fit.tree.children and np.isfinite(fit.roi()["mean"]).all()
+    assert "prior_predictive" not in fit.tree.children
 
 
 @pytest.mark.slow

@@ -260,13 +260,15 @@ def _optional_groups(
         pp = pp["posterior_predictive"].to_dataset()
         return pp if scale is None else predictive_in_target_units(pp, scale)
 
-    if scale is None:
-        extra("/prior", lambda: prior_draws(model, 1000, seed))
-    else:
-        try:
-            groups.update(prior_groups(model, 1000, seed, scale))
-        except Exception as exc:
-            failed.append(f"the prior groups could not be computed ({type(exc).__name__}: {exc})")
+    def priors():  # /prior and /prior_predictive from one joint draw (inference/arviz_groups.py)
+        if scale is None:
+            return {"/prior": prior_draws(model, 1000, seed)}
+        return prior_groups(model, 1000, seed, scale)
+
+    before = len(failed)
+    extra("/prior", priors)
+    if len(failed) == before:  # the helper returned both groups: unpack them
+        groups.update(groups.pop("/prior"))
     if log_likelihood:
         extra("/log_likelihood", loglik)
     if posterior_predictive:
