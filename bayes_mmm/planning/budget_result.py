@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from bayes_mmm.core.intervals import summarise
+from bayes_mmm.planning.display import budget_result_html
 from bayes_mmm.planning.evaluator import PlanEvaluator
 from bayes_mmm.planning.outcomes import Context
 from bayes_mmm.planning.plans import Horizon, Plan
@@ -52,6 +53,9 @@ class BudgetResult:
         """Response curve of each channel (mean and credible band) marking current and optimal
         spend."""
         return budget_curves(self, level or self.level, points)
+
+    def _repr_html_(self) -> str:
+        return budget_result_html(self)
 
     def __repr__(self) -> str:
         u = self.uplift

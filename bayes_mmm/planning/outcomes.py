@@ -20,6 +20,7 @@ import pandas as pd
 from bayes_mmm.core.errors import OptimizationError, message
 from bayes_mmm.core.intervals import summarise
 from bayes_mmm.data.windows import date_mask, mask_bounds
+from bayes_mmm.planning.display import plan_outcome_html
 from bayes_mmm.planning.evaluator import PlanEvaluator
 from bayes_mmm.planning.plans import Horizon, Plan, build_horizon, check_spend, decision_variables
 from bayes_mmm.results.counterfactual import Engine
@@ -111,6 +112,9 @@ class PlanOutcome:
 
     def __repr__(self) -> str:
         return f"PlanOutcome({self.summary()})"
+
+    def _repr_html_(self) -> str:
+        return plan_outcome_html(self)
 
 
 def _outcome(
