@@ -19,3 +19,12 @@ def test_plan_outcome_card_shows_the_change_and_the_plan_table(mock_fit):
     assert "PlanOutcome" in card and "outcome of the plan" in card
     assert f"{outcome.change['mean']:+,.0f}" in card
     assert "<table" in card and isinstance(outcome, bm.PlanOutcome)
+
+
+def test_multi_panel_plots_take_figsize(mock_fit):
+    import matplotlib.pyplot as plt
+
+    for name in ("prior_vs_posterior", "adstock_decay", "roi", "response_curves"):
+        fig = getattr(mock_fit.plot, name)(figsize=(9, 5))
+        assert tuple(fig.get_size_inches()) == (9, 5), name
+        plt.close(fig)

@@ -29,6 +29,7 @@ from bayes_mmm.viz.style import (
     number_axis,
     pct,
     pyplot,
+    resize,
 )
 
 
@@ -172,7 +173,7 @@ class FitPlots:
         fig.tight_layout()
         return fig
 
-    def prior_vs_posterior(self, level: float = 0.9):
+    def prior_vs_posterior(self, level: float = 0.9, figsize=None):
         """Prior vs posterior ROI interval per channel; prior-dominated channels highlighted in
         red."""
         plt = pyplot()
@@ -215,9 +216,9 @@ class FitPlots:
         ax.set_title("Prior vs posterior ROI (width ratio > 0.8: the data says little)")
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         fig.tight_layout()
-        return fig
+        return resize(fig, figsize)
 
-    def regional_roi(self, level: float = 0.9):
+    def regional_roi(self, level: float = 0.9, figsize=None):
         """Small multiples of ROI by region, one panel per channel (national ROI as a dashed
         line)."""
         fit = self.fit
@@ -251,7 +252,7 @@ class FitPlots:
         axes[0].legend(fontsize=7, loc="lower right")
         fig.suptitle("ROI by region")
         fig.tight_layout()
-        return fig
+        return resize(fig, figsize)
 
     # ------------------------------------------------------------------ curves
     def response_curves(self, level: float = 0.9, result=None, figsize=None):
@@ -260,7 +261,7 @@ class FitPlots:
         spend marked."""
         return effect_plots.response_curves(self.fit, level, result=result, figsize=figsize)
 
-    def adstock_decay(self, level: float = 0.9):
+    def adstock_decay(self, level: float = 0.9, figsize=None):
         """Carryover weights by lag 0..l_max-1 per channel (registered adstock), mean and band."""
         fit = self.fit
         l_max = fit.spec.l_max
@@ -285,7 +286,7 @@ class FitPlots:
         axes[0].legend(fontsize=8)
         fig.suptitle("Adstock carryover weights")
         fig.tight_layout()
-        return fig
+        return resize(fig, figsize)
 
     # ------------------------------------------------------------------ inputs and optimiser
     def inputs(self):

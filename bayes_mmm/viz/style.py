@@ -147,3 +147,11 @@ def figure(ax=None, figsize=(10, 4)):
 def money_unit(data) -> str:
     """Unit of incremental outcomes: currency with revenue_per_unit, else the target's units."""
     return "currency" if data.revenue_per_unit is not None else f"{data.target_name} units"
+
+
+def resize(fig, figsize=None):
+    """Apply a user's ``figsize`` (inches) to a finished multi-panel figure; returns the figure."""
+    if figsize is not None:
+        fig.set_size_inches(*figsize)
+        fig.tight_layout()
+    return fig
