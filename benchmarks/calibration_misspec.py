@@ -1,0 +1,176 @@
+"""Calibration under misspecification: coverage, signed and absolute ROI error when the data do
+not come from the model's family (data-generating processes in benchmarks/dgps.py).
+
+    nice -n 10 python benchmarks/calibration_misspec.py --datasets 10 \
+        --out benchmarks/results/calibration_misspec.jsonl
+    python benchmarks/calibration_misspec.py \
+        --summarise benchmarks/results/calibration_misspec.jsonl
+
+One JSON line per (scenario, dataset, prior setting, channel), the row format of
+benchmarks/calibration.py plus ``scenario``, ``signed_error`` (median / truth - 1), the minimum
+bulk ESS and the misfit advice the fit's diagnostics gave (``misfit``: problem strings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dgps import SCENARIOS
+
+import bayes_mmm as bm
+
+PRIORS = {
+    "default": lambda truth, rng: bm.MMM(),
+    "benchmark": lambda truth, rng: bm.MMM(
+        channels={
+            ch: bm.ChannelSpec(effect=bm.ROIPrior(m, (m / 2.5, m * 2.5)))
+            for ch, m in ((ch, v * rng.uniform(0.7, 1.3)) for ch, v in truth.items())
+        }
+    ),
+    "small_effects": lambda truth, rng: bm.MMM(
+        effect_prior=bm.RelativeROIPrior(median=0.12, interval=(0.01, 1.2), level=0.9)
+    ),
+}
+
+
+def _rows(ds, name, fit, seconds, scenario, i) -> list[dict]:
+    roi = fit.roi(level=0.9).set_index("channel")
+    diag = fit.diagnostics()
+    misfit = [
+        p
+        for p in diag.get("problem", pd.Series(dtype=str)).dropna()
+        if "carryover" in p or "residual" in p or "predictive" in p
+    ]
+    pred = fit.predict(level=0.9)
+    ppc = float(((pred["actual"] >= pred["lower"]) & (pred["actual"] <= pred["upper"])).mean())
+    residual = (pred["actual"] - pred["mean"]).round(1).tolist()
+    rows = []
+    for ch, value in ds.true_roi.items():
+        r = roi.loc[ch]
+        rows.append(
+            {
+                "scenario": scenario,
+                "dataset": i,
+                **ds.setting,
+                "priors": name,
+                "channel": ch,
+                "true_roi": float(value),
+                "median": float(r["median"]),
+                "lower": float(r["lower"]),
+                "upper": float(r["upper"]),
+                "covered": bool(r["lower"] <= value <= r["upper"]),
+                "rel_error": float(abs(r["median"] / value - 1)),
+                "signed_error": float(r["median"] / value - 1),
+                "prior_dominated": bool(r.get("prior_dominated", False)),
+                "divergences": int(diag.attrs["divergences"]),
+                "max_rhat": float(diag["r_hat"].max()),
+                "min_ess": float(diag["ess_bulk"].min()),
+                "misfit": misfit,
+                "ppc_coverage_90": ppc,
+                "seconds": round(seconds, 1),
+                "residual": residual if ch == ds.channels[0] else None,
+            }
+        )
+    return rows
+
+
+def run(args) -> None:
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    done = set()
+    if out.exists():
+        for line in out.read_text().splitlines():
+            row = json.loads(line)
+            done.add((row["scenario"], row["dataset"], row["priors"]))
+    warnings.simplefilter("ignore")
+    for name in args.priors:  # every dataset under the first setting first
+        for i in range(args.datasets):
+            for scenario in args.scenarios:
+                if (scenario, i, name) in done:
+                    continue
+                ds = SCENARIOS[scenario](np.random.default_rng([args.seed, i, len(scenario)]))
+                data = bm.MMMData.from_frame(
+                    ds.frame,
+                    date="date",
+                    target="sales",
+                    channels=ds.channels,
+                    controls=ds.controls,
+                )
+                spec = PRIORS[name](ds.true_roi, np.random.default_rng([args.seed, i, 1]))
+                t0 = time.perf_counter()
+                fit = spec.fit(
+                    data,
+                    chains=args.chains,
+                    draws=args.draws,
+                    tune=args.tune,
+                    seed=i,
+                    progress=False,
+                )
+                seconds = time.perf_counter() - t0
+                with out.open("a") as fh:
+                    for row in _rows(ds, name, fit, seconds, scenario, i):
+                        fh.write(json.dumps(row) + "\n")
+                print(f"{scenario} {i} {name}: {seconds:.0f}s", flush=True)
+
+
+def summarise(path: str) -> pd.DataFrame:
+    rows = pd.DataFrame([json.loads(line) for line in Path(path).read_text().splitlines()])
+    rows["strength"] = np.where(rows["true_roi"] < 1.0, "weak (ROI < 1)", "strong (ROI >= 1)")
+    parts = []
+    for keys in (["priors"], ["priors", "scenario"], ["priors", "strength"]):
+        g = rows.groupby(keys)
+        fits = (
+            rows.groupby(list(dict.fromkeys([*keys, "dataset", "scenario"]))).first().groupby(keys)
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "fits": fits.size(),
+                    "channels": g.size(),
+                    "coverage_90": g["covered"].mean().round(3),
+                    "median_signed_error": g["signed_error"].median().round(3),
+                    "median_abs_error": g["rel_error"].median().round(3),
+                    "prior_dominated": g["prior_dominated"].mean().round(3),
+                    "fits_with_divergences": (
+                        fits["divergences"].apply(lambda d: (d > 0).mean())
+                    ).round(3),
+                    "max_rhat": fits["max_rhat"].max().round(3),
+                    "fits_rhat_over_1.01": fits["max_rhat"]
+                    .apply(lambda r: (r > 1.01).mean())
+                    .round(3),
+                    "fits_flagged_misfit": fits["misfit"]
+                    .apply(lambda m: m.map(bool).mean())
+                    .round(3),
+                }
+            ).reset_index()
+        )
+    return pd.concat(parts, ignore_index=True).fillna("all")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--datasets", type=int, default=10)
+    parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS))
+    parser.add_argument("--priors", nargs="+", default=["default", "benchmark"])
+    parser.add_argument("--chains", type=int, default=2)
+    parser.add_argument("--draws", type=int, default=500)
+    parser.add_argument("--tune", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--out", default="benchmarks/results/calibration_misspec.jsonl")
+    parser.add_argument("--summarise", metavar="JSONL")
+    args = parser.parse_args()
+    if args.summarise:
+        print(summarise(args.summarise).to_markdown(index=False))
+    else:
+        run(args)
+        print(summarise(args.out).to_string())
