@@ -123,8 +123,48 @@ def run(args) -> None:
                 print(f"{scenario} {i} {name}: {seconds:.0f}s", flush=True)
 
 
+def rescore(rows: pd.DataFrame, seed: int = 2026) -> pd.DataFrame:
+    """Misfit flags for rows written before the checks existed, from the stored residuals (first
+    channel row of each fit) and the regenerated data: carryover screen, residuals vs lagged
+    spend, autocorrelation, and predictive coverage < 80%."""
+    from bayes_mmm.inference.misfit import carryover_check
+    from bayes_mmm.results.misfit import PPC_MIN, autocorrelation_row, lagged_spend_rows
+
+    flags = {}
+    for (scenario, i, priors), fit_rows in rows.groupby(["scenario", "dataset", "priors"]):
+        first = fit_rows.dropna(subset=["residual"])
+        if not len(first) or fit_rows["misfit"].map(bool).any():
+            continue
+        ds = SCENARIOS[scenario](np.random.default_rng([seed, i, len(scenario)]))
+        data = bm.MMMData.from_frame(
+            ds.frame, date="date", target="sales", channels=ds.channels, controls=ds.controls
+        )
+        residual = np.asarray(first["residual"].iloc[0], dtype=float)
+        media = data.media.sum(axis=1)
+        found = [
+            f"carryover[{r.channel}]"
+            for r in carryover_check(
+                data, dict.fromkeys(data.channels, "geometric"), 8
+            ).itertuples()
+            if r.flagged
+        ]
+        found += [
+            f"residual_vs_lagged_spend[{r['subject']}]"
+            for r in lagged_spend_rows(residual, media, data.channels, 8)
+            if r["flagged"]
+        ]
+        found += ["residual autocorrelation"] if autocorrelation_row(residual)["flagged"] else []
+        found += ["predictive coverage"] if first["ppc_coverage_90"].iloc[0] < PPC_MIN else []
+        flags[(scenario, i, priors)] = found
+    rows = rows.copy()
+    keys = zip(rows["scenario"], rows["dataset"], rows["priors"])
+    rows["misfit"] = [flags.get(k, m) for k, m in zip(keys, rows["misfit"])]
+    return rows
+
+
 def summarise(path: str) -> pd.DataFrame:
     rows = pd.DataFrame([json.loads(line) for line in Path(path).read_text().splitlines()])
+    rows = rescore(rows)
     rows["strength"] = np.where(rows["true_roi"] < 1.0, "weak (ROI < 1)", "strong (ROI >= 1)")
     parts = []
     for keys in (["priors"], ["priors", "scenario"], ["priors", "strength"]):

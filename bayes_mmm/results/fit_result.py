@@ -21,6 +21,7 @@ from bayes_mmm.core.intervals import interval, summarise
 from bayes_mmm.data.mmm_data import MMMData
 from bayes_mmm.data.windows import date_mask
 from bayes_mmm.inference.diagnostics import advice, parameter_table, problem_table, sampler_problems
+from bayes_mmm.results.misfit import diagnostic_rows, misfit_table
 from bayes_mmm.model.equations import build_design, compute_scales, control_effect, seasonality, trend_effect
 from bayes_mmm.model.likelihoods import LIKELIHOODS
 from bayes_mmm.model.spec import ModelSpec
@@ -260,8 +261,16 @@ class FitResult:
         flags = self.prior_dominated(level)
         dominated = [] if flags is None else flags.loc[flags["prior_dominated"], "channel"].tolist()
         table = problem_table(params, problems, dominated)
-        table.attrs.update({**problems, "advice": advice(params, problems, dominated), "prior_dominated": dominated})
+        misfit_rows, misfit_notes = diagnostic_rows(self.misfit())
+        table = pd.concat([table, misfit_rows], ignore_index=True) if len(misfit_rows) else table
+        table.attrs.update({**problems, "advice": advice(params, problems, dominated) + misfit_notes,
+                            "prior_dominated": dominated, "misfit": misfit_notes})
         return table
+
+    def misfit(self) -> pd.DataFrame:
+        """Misfit checks (carryover screen, residuals vs lagged spend, residual autocorrelation,
+        predictive coverage): check, subject, statistic, threshold, flagged, problem, advice."""
+        return misfit_table(self)
 
     def warn_if_problems(self, extra: list[str] = ()) -> None:
         """Issue exactly one UserWarning summarising convergence problems; never raises, never drops draws.
