@@ -127,3 +127,13 @@ def test_well_specified_fit_has_no_misfit_flags(small_fit):
     }
     assert not table["flagged"].any(), table[table["flagged"]]
     assert not small_fit.diagnostics().attrs["misfit"]
+
+
+def test_check_carryover_before_sampling_gives_the_fix():
+    table = bm.MMM().check_carryover(planted_data()).set_index("channel")
+    assert table["flagged"].tolist() == [True, False, False]
+    assert "carryover of 'tv_spend'" in table.loc["tv_spend", "problem"]
+    assert "ChannelSpec(adstock='delayed')" in table.loc["tv_spend", "advice"]
+    assert table.loc["search_spend", "advice"] == ""
+    spec = bm.MMM(channels={"tv_spend": bm.ChannelSpec(adstock="delayed")}, l_max=13)
+    assert not spec.check_carryover(planted_data())["flagged"].any()
