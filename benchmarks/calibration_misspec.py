@@ -199,6 +199,7 @@ def summarise(path: str) -> pd.DataFrame:
                 "prior_dominated": g["prior_dominated"].mean().round(3),
             }
         ).join(stats)
+        table["fits"] = table["fits"].astype(int)
         parts.append(table.reset_index())
     return pd.concat(parts, ignore_index=True).fillna("all")
 
@@ -206,8 +207,10 @@ def summarise(path: str) -> pd.DataFrame:
 def _print(table: pd.DataFrame) -> None:
     try:
         print(table.to_markdown(index=False))
-    except ImportError:  # tabulate is optional
-        print(table.to_string(index=False))
+    except ImportError:  # tabulate is optional: a plain markdown table
+        cells = [list(table.columns), *table.astype(str).to_numpy().tolist()]
+        lines = ["| " + " | ".join(map(str, row)) + " |" for row in cells]
+        print("\n".join([lines[0], "|" + "---|" * len(table.columns), *lines[1:]]))
 
 
 if __name__ == "__main__":
