@@ -121,6 +121,7 @@ def test_well_specified_fit_has_no_misfit_flags(small_fit):
     table = small_fit.misfit()
     assert set(table["check"]) == {
         "carryover",
+        "carryover_window",
         "residual_vs_lagged_spend",
         "residual_autocorrelation",
         "predictive_coverage",
@@ -137,3 +138,25 @@ def test_check_carryover_before_sampling_gives_the_fix():
     assert table.loc["search_spend", "advice"] == ""
     spec = bm.MMM(channels={"tv_spend": bm.ChannelSpec(adstock="delayed")}, l_max=13)
     assert not spec.check_carryover(planted_data())["flagged"].any()
+
+
+def test_carryover_window_flags_a_decay_pressing_on_l_max():
+    from types import SimpleNamespace
+
+    from bayes_mmm.results.misfit import window_rows
+
+    spec = bm.MMM(l_max=8)
+    channels = spec.resolve(("tv", "search"))
+    draws = np.column_stack([np.full(50, 0.85), np.full(50, 0.5)])  # (sample, channel)
+    fit = SimpleNamespace(
+        params=SimpleNamespace(transform={"alpha": draws}), spec=spec, channels=channels
+    )
+    rows = {r["subject"]: r for r in window_rows(fit)}
+    assert rows["tv"]["flagged"] and not rows["search"]["flagged"]
+    assert rows["tv"]["statistic"] == pytest.approx(0.85**7)
+    assert "l_max=" in rows["tv"]["advice"] and "adstock='delayed'" in rows["tv"]["advice"]
+    delayed = bm.MMM(channels={"tv": bm.ChannelSpec(adstock="delayed")}, l_max=8)
+    fit = SimpleNamespace(
+        params=fit.params, spec=delayed, channels=delayed.resolve(("tv", "search"))
+    )
+    assert [r["subject"] for r in window_rows(fit)] == ["search"]
