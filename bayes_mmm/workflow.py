@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import MISSING, fields
 from functools import cached_property
 
+from bayes_mmm.inference.misfit import carryover_table
 from bayes_mmm.inference.prior_draws import prior_roi
 from bayes_mmm.inference.sampling import sample_fit
 from bayes_mmm.inputs import MMMData
@@ -104,6 +105,12 @@ class MMM(ModelSpec):
         )
         result.warn_if_problems(extra=parts["notes"])
         return result
+
+    def check_carryover(self, data):
+        """Before sampling: per channel, does the response look delayed or longer than
+        ``l_max`` compared with this spec's adstock? Columns: channel, evidence, flagged,
+        problem, advice (the one-line fix); see :mod:`bayes_mmm.inference.misfit`."""
+        return carryover_table(data, self)
 
     def prior_roi(self, data, draws: int = 2000, seed: int = 0, level: float = 0.9):
         """ROI and contribution share each channel's priors imply, before any fitting."""

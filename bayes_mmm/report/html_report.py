@@ -119,6 +119,12 @@ def _diagnostics_section(fit) -> str:
         body += '<p class="ok">No convergence problems found.</p>'
     if len(problems):
         body += f"<p>Parameters with problems ({len(problems)}):</p>" + _table(problems.head(50))
+    misfit = fit.misfit()
+    body += (
+        "<p>Misfit checks (carryover screen, residuals vs lagged spend, residual "
+        "autocorrelation, predictive coverage; a flagged row's fix is in the advice above):</p>"
+        + _table(misfit[["check", "subject", "statistic", "threshold", "flagged"]].round(3))
+    )
     return body
 
 

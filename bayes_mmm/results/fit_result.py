@@ -28,6 +28,7 @@ from bayes_mmm.model.equations import (
     seasonality,
     trend_effect,
 )
+from bayes_mmm.results.misfit import diagnostic_rows, misfit_table
 from bayes_mmm.model.likelihoods import LIKELIHOODS
 from bayes_mmm.model.spec import ModelSpec
 from bayes_mmm.results.counterfactual import Engine
@@ -370,14 +371,22 @@ class FitResult:
         flags = self.prior_dominated(level)
         dominated = [] if flags is None else flags.loc[flags["prior_dominated"], "channel"].tolist()
         table = problem_table(params, problems, dominated)
+        misfit_rows, misfit_notes = diagnostic_rows(self.misfit())
+        table = pd.concat([table, misfit_rows], ignore_index=True) if len(misfit_rows) else table
         table.attrs.update(
             {
                 **problems,
-                "advice": advice(params, problems, dominated),
+                "advice": advice(params, problems, dominated) + misfit_notes,
                 "prior_dominated": dominated,
+                "misfit": misfit_notes,
             }
         )
         return table
+
+    def misfit(self) -> pd.DataFrame:
+        """Misfit checks (carryover screen, residuals vs lagged spend, residual autocorrelation,
+        predictive coverage): check, subject, statistic, threshold, flagged, problem, advice."""
+        return misfit_table(self)
 
     def summary(self, level: float = 0.9):
         """One screen: convergence verdict, fit metrics, headline and ROI with ``level``

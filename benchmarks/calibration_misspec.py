@@ -1,0 +1,232 @@
+"""Calibration under misspecification: coverage, signed and absolute ROI error when the data do
+not come from the model's family (data-generating processes in benchmarks/dgps.py).
+
+    nice -n 10 python benchmarks/calibration_misspec.py --datasets 10 \
+        --out benchmarks/results/calibration_misspec.jsonl
+    python benchmarks/calibration_misspec.py \
+        --summarise benchmarks/results/calibration_misspec.jsonl
+
+One JSON line per (scenario, dataset, prior setting, channel), the row format of
+benchmarks/calibration.py plus ``scenario``, ``signed_error`` (median / truth - 1), the minimum
+bulk ESS and the misfit advice the fit's diagnostics gave (``misfit``: problem strings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dgps import SCENARIOS
+
+import bayes_mmm as bm
+
+PRIORS = {
+    "default": lambda truth, rng: bm.MMM(),
+    "benchmark": lambda truth, rng: bm.MMM(
+        channels={
+            ch: bm.ChannelSpec(effect=bm.ROIPrior(m, (m / 2.5, m * 2.5)))
+            for ch, m in ((ch, v * rng.uniform(0.7, 1.3)) for ch, v in truth.items())
+        }
+    ),
+    "small_effects": lambda truth, rng: bm.MMM(
+        effect_prior=bm.RelativeROIPrior(median=0.12, interval=(0.01, 1.2), level=0.9)
+    ),
+}
+
+
+def _rows(ds, name, fit, seconds, scenario, i) -> list[dict]:
+    roi = fit.roi(level=0.9).set_index("channel")
+    diag = fit.diagnostics()
+    misfit = [
+        p
+        for p in diag.get("problem", pd.Series(dtype=str)).dropna()
+        if "carryover" in p or "residual" in p or "predictive" in p
+    ]
+    pred = fit.predict(level=0.9)
+    ppc = float(((pred["actual"] >= pred["lower"]) & (pred["actual"] <= pred["upper"])).mean())
+    residual = (pred["actual"] - pred["mean"]).round(1).tolist()
+    rows = []
+    for ch, value in ds.true_roi.items():
+        r = roi.loc[ch]
+        rows.append(
+            {
+                "scenario": scenario,
+                "dataset": i,
+                **ds.setting,
+                "priors": name,
+                "channel": ch,
+                "true_roi": float(value),
+                "median": float(r["median"]),
+                "lower": float(r["lower"]),
+                "upper": float(r["upper"]),
+                "covered": bool(r["lower"] <= value <= r["upper"]),
+                "rel_error": float(abs(r["median"] / value - 1)),
+                "signed_error": float(r["median"] / value - 1),
+                "prior_dominated": bool(r.get("prior_dominated", False)),
+                "divergences": int(diag.attrs["divergences"]),
+                "max_rhat": float(diag["r_hat"].max()),
+                "min_ess": float(diag["ess_bulk"].min()),
+                "misfit": misfit,
+                "ppc_coverage_90": ppc,
+                "seconds": round(seconds, 1),
+                "residual": residual if ch == ds.channels[0] else None,
+            }
+        )
+    return rows
+
+
+def run(args) -> None:
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    done = set()
+    if out.exists():
+        for line in out.read_text().splitlines():
+            row = json.loads(line)
+            done.add((row["scenario"], row["dataset"], row["priors"]))
+    warnings.simplefilter("ignore")
+    for name in args.priors:  # every dataset under the first setting first
+        for i in range(args.datasets):
+            for scenario in args.scenarios:
+                if (scenario, i, name) in done:
+                    continue
+                ds = SCENARIOS[scenario](np.random.default_rng([args.seed, i, len(scenario)]))
+                data = bm.MMMData.from_frame(
+                    ds.frame,
+                    date="date",
+                    target="sales",
+                    channels=ds.channels,
+                    controls=ds.controls,
+                )
+                spec = PRIORS[name](ds.true_roi, np.random.default_rng([args.seed, i, 1]))
+                t0 = time.perf_counter()
+                fit = spec.fit(
+                    data,
+                    chains=args.chains,
+                    draws=args.draws,
+                    tune=args.tune,
+                    seed=i,
+                    progress=False,
+                )
+                seconds = time.perf_counter() - t0
+                with out.open("a") as fh:
+                    for row in _rows(ds, name, fit, seconds, scenario, i):
+                        fh.write(json.dumps(row) + "\n")
+                print(f"{scenario} {i} {name}: {seconds:.0f}s", flush=True)
+
+
+def rescore(rows: pd.DataFrame, seed: int = 2026) -> pd.DataFrame:
+    """Misfit flags for rows written before the checks existed, from the stored residuals (first
+    channel row of each fit) and the regenerated data: carryover screen, residuals vs lagged
+    spend, autocorrelation, and predictive coverage < 80%."""
+    from bayes_mmm.inference.misfit import carryover_check
+    from bayes_mmm.results.misfit import PPC_MIN, autocorrelation_row, lagged_spend_rows
+
+    flags = {}
+    for (scenario, i, priors), fit_rows in rows.groupby(["scenario", "dataset", "priors"]):
+        first = fit_rows.dropna(subset=["residual"])
+        if not len(first) or fit_rows["misfit"].map(bool).any():
+            continue
+        ds = SCENARIOS[scenario](np.random.default_rng([seed, i, len(scenario)]))
+        data = bm.MMMData.from_frame(
+            ds.frame, date="date", target="sales", channels=ds.channels, controls=ds.controls
+        )
+        residual = np.asarray(first["residual"].iloc[0], dtype=float)
+        media = data.media.sum(axis=1)
+        found = [
+            f"carryover[{r.channel}]"
+            for r in carryover_check(
+                data, dict.fromkeys(data.channels, "geometric"), 8
+            ).itertuples()
+            if r.flagged
+        ]
+        found += [
+            f"residual_vs_lagged_spend[{r['subject']}]"
+            for r in lagged_spend_rows(residual, media, data.channels, 8)
+            if r["flagged"]
+        ]
+        found += ["residual autocorrelation"] if autocorrelation_row(residual)["flagged"] else []
+        found += ["predictive coverage"] if first["ppc_coverage_90"].iloc[0] < PPC_MIN else []
+        flags[(scenario, i, priors)] = found
+    rows = rows.copy()
+    keys = zip(rows["scenario"], rows["dataset"], rows["priors"])
+    rows["misfit"] = [flags.get(k, m) for k, m in zip(keys, rows["misfit"])]
+    return rows
+
+
+def _fit_stats(fits: pd.DataFrame) -> pd.Series:
+    """Per group of fits (one row each): convergence and misfit-flag shares."""
+    unconverged = (fits["max_rhat"] > 1.01) | (fits["min_ess"] < 400)
+    flagged = fits["misfit"].map(bool)
+    return pd.Series(
+        {
+            "fits": len(fits),
+            "fits_with_divergences": (fits["divergences"] > 0).mean(),
+            "max_rhat": fits["max_rhat"].max(),
+            "fits_unconverged": unconverged.mean(),
+            "fits_flagged_misfit": flagged.mean(),
+            "unconverged_without_cause": (unconverged & ~flagged).mean(),
+        }
+    ).round(3)
+
+
+def summarise(path: str) -> pd.DataFrame:
+    """Per prior setting, per scenario and per channel strength: coverage, signed and absolute
+    error of the posterior median, prior-dominated share; convergence per fit ("unconverged":
+    R-hat > 1.01 or bulk ESS < 400; "without cause": no misfit check flagged)."""
+    rows = pd.DataFrame([json.loads(line) for line in Path(path).read_text().splitlines()])
+    rows = rescore(rows)
+    rows["strength"] = np.where(rows["true_roi"] < 1.0, "weak (ROI < 1)", "strong (ROI >= 1)")
+    parts = []
+    for keys in (["priors"], ["priors", "scenario"], ["priors", "strength"]):
+        g = rows.groupby(keys)
+        per_fit = rows.groupby(list(dict.fromkeys([*keys, "dataset", "scenario"]))).first()
+        stats = per_fit.groupby(keys).apply(_fit_stats)
+        table = pd.DataFrame(
+            {
+                "channels": g.size(),
+                "coverage_90": g["covered"].mean().round(3),
+                "median_signed_error": g["signed_error"].median().round(3),
+                "median_abs_error": g["rel_error"].median().round(3),
+                "prior_dominated": g["prior_dominated"].mean().round(3),
+            }
+        ).join(stats)
+        table["fits"] = table["fits"].astype(int)
+        parts.append(table.reset_index())
+    return pd.concat(parts, ignore_index=True).fillna("all")
+
+
+def _print(table: pd.DataFrame) -> None:
+    try:
+        print(table.to_markdown(index=False))
+    except ImportError:  # tabulate is optional: a plain markdown table
+        cells = [list(table.columns), *table.astype(str).to_numpy().tolist()]
+        lines = ["| " + " | ".join(map(str, row)) + " |" for row in cells]
+        print("\n".join([lines[0], "|" + "---|" * len(table.columns), *lines[1:]]))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--datasets", type=int, default=10)
+    parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS))
+    parser.add_argument("--priors", nargs="+", default=["default", "benchmark"])
+    parser.add_argument("--chains", type=int, default=2)
+    parser.add_argument("--draws", type=int, default=500)
+    parser.add_argument("--tune", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--out", default="benchmarks/results/calibration_misspec.jsonl")
+    parser.add_argument("--summarise", metavar="JSONL")
+    args = parser.parse_args()
+    if args.summarise:
+        _print(summarise(args.summarise))
+    else:
+        run(args)
+        _print(summarise(args.out))
