@@ -9,6 +9,8 @@ Spec -> fit -> result::
     fit.roi(level=0.9)
 """
 
+from bayes_mmm.backtest import BacktestResult, backtest
+from bayes_mmm.comparison import Comparison, compare
 from bayes_mmm.core.errors import (
     BayesMMMError,
     DataError,
@@ -18,6 +20,7 @@ from bayes_mmm.core.errors import (
 )
 from bayes_mmm.core.version import __version__
 from bayes_mmm.data.mmm_data import MMMData
+from bayes_mmm.model.baselines import GPBaseline
 from bayes_mmm.model.priors import MROIPrior, Prior, RelativeROIPrior, ROIPrior, SharePrior
 from bayes_mmm.model.spec import ChannelSpec
 from bayes_mmm.model.transforms import ADSTOCKS, SATURATIONS
@@ -33,10 +36,13 @@ __all__ = [
     "ADSTOCKS",
     "MMM",
     "SATURATIONS",
+    "BacktestResult",
     "BayesMMMError",
     "BudgetResult",
     "ChannelSpec",
+    "Comparison",
     "DataError",
+    "GPBaseline",
     "MMMData",
     "MMMFit",
     "MROIPrior",
@@ -51,6 +57,8 @@ __all__ = [
     "Simulation",
     "SpecError",
     "__version__",
+    "backtest",
+    "compare",
     "compare_fits",
     "compare_pooling",
     "evaluate_plan",
