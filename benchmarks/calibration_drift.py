@@ -137,6 +137,10 @@ if __name__ == "__main__":
     parser.add_argument("--summarise", default=None)
     args = parser.parse_args()
     if args.summarise:
-        print(summarise(args.summarise).to_markdown(index=False))
+        table = summarise(args.summarise)
+        print("| " + " | ".join(table.columns) + " |")
+        print("|" + " --- |" * len(table.columns))
+        for row in table.itertuples(index=False):
+            print("| " + " | ".join(str(v) for v in row) + " |")
     else:
         run(args)

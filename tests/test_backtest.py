@@ -82,3 +82,19 @@ def test_two_folds_on_a_dask_local_cluster_match_a_serial_run(short_sim):
     again = fit_fold(bm.MMM(), short_sim.data, 52, 8, 1, 12, 0.9, settings)["scores"]
     assert again["crps"] == pytest.approx(scores.loc[1, "crps"], rel=1e-9)
     assert again["coverage"] == scores.loc[1, "coverage"]
+
+
+def test_compare_rejects_bad_requests_before_fitting(short_sim, monkeypatch):
+    module = importlib.import_module("bayes_mmm.comparison")
+
+    def no_fit(*a, **k):
+        raise AssertionError("sampling started")
+
+    monkeypatch.setattr(module, "run_jobs", no_fit)
+    specs = {"fixed": bm.MMM(), "gp": bm.MMM(baseline="gp")}
+    with pytest.raises(bm.SpecError, match="executor"):
+        bm.compare(specs, data=short_sim.data, executor="dask")
+    with pytest.raises(bm.SpecError, match="data"):
+        bm.compare(specs)
+    with pytest.raises(bm.SpecError, match="backtests"):
+        bm.compare(specs, backtests={"other": None}, data=short_sim.data)
