@@ -117,6 +117,8 @@ def test_everything_downstream_works_with_the_gp_baseline(drift_fits, tmp_path):
     plan = fit.optimize_budget(horizon=13, relative_bounds=0.2)
     assert plan.optimal.total == pytest.approx(plan.current.total, rel=1e-6)
     assert plan.outcome_optimal["mean"] >= plan.outcome_current["mean"]
+    assert "P(better than now)" in repr(fit.scenario(0.1, horizon=13))
+    assert fit.plot.decomposition() is not None and fit.plot.fit_over_time() is not None
     path = tmp_path / "gp.nc"
     fit.save(path)
     loaded = bm.load(path)
