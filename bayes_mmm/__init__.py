@@ -9,6 +9,8 @@ Spec -> fit -> result::
     fit.roi(level=0.9)
 """
 
+from bayes_mmm.backtest import BacktestResult, backtest
+from bayes_mmm.comparison import Comparison, compare
 from bayes_mmm.core.errors import (
     BayesMMMError,
     DataError,
@@ -21,6 +23,7 @@ from bayes_mmm.core.version import __version__
 from bayes_mmm.data import datasets
 from bayes_mmm.data.lift_test_spec import LiftTest
 from bayes_mmm.inputs import MMMData
+from bayes_mmm.model.baselines import GPBaseline
 from bayes_mmm.model.priors import MROIPrior, Prior, RelativeROIPrior, ROIPrior, SharePrior
 from bayes_mmm.model.spec import ChannelSpec
 from bayes_mmm.model.transforms import ADSTOCKS, SATURATIONS
@@ -37,11 +40,14 @@ __all__ = [
     "ADSTOCKS",
     "MMM",
     "SATURATIONS",
+    "BacktestResult",
     "BayesMMMError",
     "BudgetResult",
     "ChannelSpec",
+    "Comparison",
     "DataError",
     "LiftTest",
+    "GPBaseline",
     "MMMData",
     "MMMFit",
     "MROIPrior",
@@ -60,6 +66,8 @@ __all__ = [
     "SpecError",
     "SpendLimits",
     "__version__",
+    "backtest",
+    "compare",
     "compare_fits",
     "compare_pooling",
     "datasets",

@@ -105,6 +105,8 @@ def simulate(
     steady: dict[str, Sequence[str]] | None = None,
     seed: int = 0,
     start: str = "2022-01-03",
+    drift: float = 0.0,
+    step: float = 0.0,
 ) -> Simulation:
     """Simulate weekly sales driven by media with known adstock, saturation and ROI.
 
@@ -127,6 +129,11 @@ def simulate(
         steady: ``{region name: [channels]}`` whose spend in that region varies only in the first
             6 weeks (little information: partial pooling should pull it toward the national effect).
         seed: random seed (same seed, same data).
+        drift: weekly sd of a random-walk baseline level, as a fraction of the mean baseline
+            (0.02: the level wanders by about +-15% over a year); 0 = the fixed baseline.
+        step: a level break two thirds of the way through, as a fraction of the mean baseline
+            (-0.2: a competitor takes a fifth of baseline sales). Both use their own random
+            stream, so the rest of the data is the same as without drift.
     """
     names = _check_design(channels, adstock, saturation)
     rng = np.random.default_rng(seed)
@@ -150,6 +157,7 @@ def simulate(
     outcome_beta = beta_from_total(roi, spend.sum(axis=(0, 1)), saturated.sum(axis=0), region_mult)
     contributions = (outcome_beta[None] * saturated)[:n_weeks]  # outcome units
     baseline, control_frame = _baseline(rng, contributions, media_share, controls)
+    baseline = _drift(baseline, drift, step, seed)
     expected = baseline + contributions.sum(axis=-1)
     sales = expected + rng.normal(0, noise, expected.shape) * expected.mean(axis=0)
     frame = _to_frame(
@@ -272,6 +280,19 @@ def _baseline(rng, contributions: np.ndarray, media_share: float, controls: bool
         + base_level[None, :] * 0.08 * promo[:, None]
     )
     return baseline, {"price_index": price, "promo": promo}
+
+
+def _drift(baseline: np.ndarray, drift: float, step: float, seed: int) -> np.ndarray:
+    """Baseline ``(date, geo)`` plus a random-walk level and a step break (own random stream)."""
+    for name, value in (("drift", drift), ("step", step)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not -1 < value < 1:
+            raise SpecError(message(name, "a fraction of the baseline in (-1, 1)", repr(value)))
+    if drift == 0 and step == 0:
+        return baseline
+    n = baseline.shape[0]
+    walk = np.cumsum(np.random.default_rng([seed, 13]).normal(0, abs(drift), n))
+    path = walk - walk.mean() + step * (np.arange(n) >= (2 * n) // 3)
+    return baseline + baseline.mean(axis=0)[None, :] * path[:, None]
 
 
 def _media_scale(media: np.ndarray) -> np.ndarray:

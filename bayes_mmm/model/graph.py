@@ -20,6 +20,7 @@ import numpy as np
 
 from bayes_mmm.core.errors import DataError, SpecError, describe_rows, message
 from bayes_mmm.data.mmm_data import MMMData
+from bayes_mmm.model.baselines import GPBaseline, add_gp_baseline
 from bayes_mmm.model.effect_priors import (
     QUANTITY_KINDS,
     channel_effects,
@@ -209,9 +210,9 @@ def build_model(spec: ModelSpec, data: MMMData, lift_tests=None, scales: Scales 
         # Centred baseline: `level` is the mean of the expected outcome over the training window, so
         # it is nearly independent of the channel effects; the intercept is derived from it.
         base_params = _baseline_priors(spec, data, data.n_geos)
-        rest = baseline(design, {**base_params, "intercept": pt.zeros(data.n_geos)}) + contribution(
-            beta, saturated[: data.n_dates]
-        ).sum(axis=-1)
+        base_params["intercept"] = pt.zeros(data.n_geos)
+        rest = baseline(design, base_params) + _time_varying_baseline(spec, data)
+        rest = rest + contribution(beta, saturated[: data.n_dates]).sum(axis=-1)
         intercept = pm.Deterministic(
             "intercept", base_params["level"] - rest.mean(axis=0), dims="geo"
         )
@@ -233,6 +234,13 @@ def build_model(spec: ModelSpec, data: MMMData, lift_tests=None, scales: Scales 
                 geo_params=geo_media,
             )
     return model
+
+
+def _time_varying_baseline(spec: ModelSpec, data: MMMData):
+    """The GP baseline's ``(date, geo)`` term (:mod:`bayes_mmm.model.baselines`), or 0."""
+    if isinstance(spec.baseline, GPBaseline):
+        return add_gp_baseline(spec.baseline, data.n_dates, data.n_geos)
+    return 0.0
 
 
 def _coords(spec: ModelSpec, data: MMMData, layout: dict) -> dict:

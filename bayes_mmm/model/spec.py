@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from bayes_mmm.core.errors import SpecError, check_flag, did_you_mean, is_integer, message, one_of
+from bayes_mmm.model.baselines import GPBaseline, baseline_to_dict, resolve_baseline
 from bayes_mmm.model.likelihoods import LIKELIHOODS
 from bayes_mmm.model.priors import (
     MROIPrior,
@@ -172,6 +173,8 @@ class ModelSpec:
             shape).
         geo_media: adstock and saturation parameters vary by region around the national ones
             (decay on the logit scale with sd 0.3, other shape parameters log-normal with sd 0.2).
+        baseline: "fixed" (level, trend, seasonality, controls) or "gp" / ``GPBaseline(...)``: plus
+            a smooth time-varying curve over time (:mod:`bayes_mmm.model.baselines`).
     """
 
     adstock: str = "geometric"
@@ -190,8 +193,10 @@ class ModelSpec:
     geo_trend: bool = False
     geo_seasonality: bool = False
     geo_media: bool = False
+    baseline: str | GPBaseline = "fixed"
 
     def __post_init__(self):
+        object.__setattr__(self, "baseline", resolve_baseline(self.baseline))
         for name, kind in (
             ("channels", "channel name -> ChannelSpec"),
             ("priors", "prior name -> Prior"),
@@ -317,6 +322,8 @@ class ModelSpec:
                 value = value.to_dict()
             elif f.name == "harmful":
                 value = list(value)
+            elif f.name == "baseline":
+                value = baseline_to_dict(value)
             out[f.name] = value
         return out
 

@@ -21,6 +21,7 @@ from bayes_mmm.core.intervals import interval, summarise
 from bayes_mmm.data.mmm_data import MMMData
 from bayes_mmm.data.windows import date_mask
 from bayes_mmm.inference.diagnostics import advice, parameter_table, problem_table, sampler_problems
+from bayes_mmm.model.baselines import extend_last
 from bayes_mmm.model.equations import (
     build_design,
     compute_scales,
@@ -262,6 +263,8 @@ class FitResult:
                     design.time, design.fourier, design.controls[..., k : k + 1], design.media
                 )
                 out[name] = control_effect(sub, single) * scale
+        if "gp" in p.baseline:  # time-varying baseline; after training: each draw's last value
+            out["baseline_drift"] = extend_last(p.baseline["gp"], self.data.n_dates) * scale
         contrib = self.engine.contributions(money=False)
         for c, ch in enumerate(self.data.channels):
             out[ch] = contrib[..., c]

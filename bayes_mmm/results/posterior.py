@@ -82,6 +82,7 @@ def gather(posterior: xr.Dataset, channels: list[ResolvedChannel]) -> PosteriorP
         ("seasonality", "seasonality"),
         ("seasonality_amp", "seasonality_amp"),
         ("control", "control_coef"),
+        ("gp", "gp_baseline"),
     ):
         if name in posterior:
             base[key] = stack_draws(posterior[name])
