@@ -99,6 +99,13 @@ class MMM(ModelSpec):
         """ROI and contribution share each channel's priors imply, before any fitting."""
         return prior_roi(self, data, draws=draws, seed=seed, level=level)
 
+    def check_design(self, data, **options):
+        """Before fitting: can this spend and calendar identify each channel's ROI? Simulates from
+        the priors and refits; see :func:`bayes_mmm.design.check_design`."""
+        from bayes_mmm.design import check_design
+
+        return check_design(self, data, **options)
+
 
 class MMMFit(FitResult):
     """Result of :meth:`MMM.fit`: the spec, the data and an ArviZ DataTree of draws.
@@ -132,6 +139,13 @@ class MMMFit(FitResult):
         """Write a self-contained HTML report (inline plots); see
         :func:`bayes_mmm.report.html_report.write_report`."""
         return write_report(self, path, optimization=optimization)
+
+    def next_experiment(self, candidates=None, **options):
+        """Rank candidate lift tests by the expected value of their information for the budget
+        decision; see :func:`bayes_mmm.experiments.next_experiment`."""
+        from bayes_mmm.experiments import next_experiment
+
+        return next_experiment(self, candidates, **options)
 
     def save(self, path) -> None:
         """Write one netCDF file: draws, data, the spec as JSON (no pickle); docs/model_file.md."""
