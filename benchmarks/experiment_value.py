@@ -27,7 +27,7 @@ from bayes_mmm.core.executor import run_jobs
 from bayes_mmm.data.lift_tests import exposure_change
 
 WEEKS, HORIZON = 78, 13
-FIT = {"chains": 2, "draws": 200, "tune": 200, "progress": False}
+FIT = {"chains": 2, "draws": 150, "tune": 150, "progress": False}
 OUT = Path(__file__).parent / "results" / "experiment_value.jsonl"
 
 
@@ -62,7 +62,7 @@ def one_dataset(seed: int) -> list[dict]:
     fit = bm.MMM().fit(train, seed=seed, **FIT)
     fit_s = time.perf_counter() - tic
     tic = time.perf_counter()
-    ranking = fit.next_experiment(n_outcomes=8, seed=seed)
+    ranking = fit.next_experiment(n_outcomes=6, seed=seed)
     rank_s = time.perf_counter() - tic
     table = ranking.table
     true_best = float(bm.optimize_budget(sim, horizon=HORIZON).draws["optimal"].mean())
