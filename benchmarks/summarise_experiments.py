@@ -23,6 +23,7 @@ def markdown(frame: pd.DataFrame, index: bool = True) -> str:
 
 def main() -> None:
     ev = pd.read_json(RESULTS / "experiment_value.jsonl", lines=True)
+    ev = ev.drop_duplicates(["seed", "arm"], keep="last")  # a seed re-run gives identical rows
     n = ev["seed"].nunique()
     table = ev.groupby("arm", sort=False)[["regret", "regret_pct", "roi_abs_error"]].agg(
         ["mean", "median"]
