@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import MISSING, fields
 from functools import cached_property
 
+from bayes_mmm.design import check_design
+from bayes_mmm.experiments import next_experiment
 from bayes_mmm.inference.misfit import carryover_table
 from bayes_mmm.inference.prior_draws import prior_roi
 from bayes_mmm.inference.sampling import sample_fit
@@ -132,6 +134,11 @@ class MMM(ModelSpec):
             f"<table><tr><th>setting</th><th>value</th></tr>{''.join(rows)}</table></div>"
         )
 
+    def check_design(self, data, **options):
+        """Before fitting: can this spend and calendar identify each channel's ROI? Simulates from
+        the priors and refits; see :func:`bayes_mmm.design.check_design`."""
+        return check_design(self, data, **options)
+
 
 class MMMFit(FitResult):
     """Result of :meth:`MMM.fit`: the spec, the data and an ArviZ DataTree of draws.
@@ -165,6 +172,11 @@ class MMMFit(FitResult):
         """Write a self-contained HTML report (inline plots); see
         :func:`bayes_mmm.report.html_report.write_report`."""
         return write_report(self, path, optimization=optimization)
+
+    def next_experiment(self, candidates=None, **options):
+        """Rank candidate lift tests by the expected value of their information for the budget
+        decision; see :func:`bayes_mmm.experiments.next_experiment`."""
+        return next_experiment(self, candidates, **options)
 
     def save(self, path) -> None:
         """Write one netCDF file: draws, data, the spec as JSON (no pickle); docs/model_file.md."""
