@@ -14,6 +14,7 @@ import pandas as pd
 
 from bayes_mmm.core.errors import DataError, describe_rows, did_you_mean, message
 from bayes_mmm.data.calendar import check_calendar, parse_dates
+from bayes_mmm.data.panel_checks import check_sparse_regions
 
 NATIONAL = "national"  # the single geo of national data
 
@@ -243,6 +244,7 @@ def _check_panel_complete(geo, geos, geo_values, dates, all_dates, fill_missing,
             )
         )
     if len(missing):
+        check_sparse_regions(geo, geos, geo_values, len(all_dates))
         notes.append(f"filled {len(missing)} missing (region, date) rows")
 
 

@@ -21,9 +21,10 @@ from bayes_mmm.core.intervals import interval, summarise
 from bayes_mmm.data.mmm_data import MMMData
 from bayes_mmm.data.windows import date_mask
 from bayes_mmm.inference.diagnostics import advice, parameter_table, problem_table, sampler_problems
-from bayes_mmm.model.equations import build_design, compute_scales, control_effect, seasonality, trend_effect
+from bayes_mmm.model.equations import compute_scales
 from bayes_mmm.model.likelihoods import LIKELIHOODS
 from bayes_mmm.model.spec import ModelSpec
+from bayes_mmm.results.components import ComponentDraws
 from bayes_mmm.results.counterfactual import Engine
 from bayes_mmm.results.posterior import gather, stack_draws
 
@@ -174,30 +175,14 @@ class FitResult:
 
     # ---------------------------------------------------------------- decomposition and fit
     @cached_property
-    def component_draws(self) -> dict[str, np.ndarray]:
-        """Draws (sample, date, geo) of each component in outcome units over all data periods."""
-        design = build_design(self.data, self.scales, self.spec.seasonality, self.spec.period)
-        p = self.params
-        scale = self.scales.target
-        shape = (len(p.beta), self.data.n_dates, self.data.n_geos)
-        out = {"intercept": (p.baseline["intercept"][:, None, :] + 0 * design.time[:, None]) * scale}
-        if {"trend", "trend_geo"} & set(p.baseline):
-            out["trend"] = np.broadcast_to(trend_effect(design, p.baseline), shape) * scale
-        if "seasonality" in p.baseline:
-            out["seasonality"] = np.broadcast_to(seasonality(design, p.baseline), shape) * scale
-        if "control" in p.baseline:
-            for k, name in enumerate(self.data.control_names):
-                single = {"control": p.baseline["control"][:, k:k + 1]}
-                sub = design.__class__(design.time, design.fourier, design.controls[..., k:k + 1], design.media)
-                out[name] = control_effect(sub, single) * scale
-        contrib = self.engine.contributions(money=False)
-        for c, ch in enumerate(self.data.channels):
-            out[ch] = contrib[..., c]
-        return out
+    def component_draws(self) -> ComponentDraws:
+        """Draws (sample, date, geo) of each component in outcome units over all data periods
+        (a mapping computing components on demand: bounded memory on large panels)."""
+        return ComponentDraws(self)
 
     def predict_draws(self) -> np.ndarray:
         """Expected outcome draws (sample, date, geo) over all periods (training + holdout)."""
-        return sum(self.component_draws.values())
+        return self.component_draws.total()
 
     def contributions(self, level: float = 0.9, by_geo: bool = False) -> pd.DataFrame:
         """Tidy decomposition: date (, geo), component, mean, lower, upper (outcome units per period)."""
