@@ -14,6 +14,7 @@ import xarray as xr
 from bayes_mmm.core.errors import SpecError, message
 from bayes_mmm.data.lift_tests import validate_lift_tests
 from bayes_mmm.data.mmm_data import MMMData
+from bayes_mmm.inference.approximate import approximate_posterior, check_method
 from bayes_mmm.inference.prior_draws import prior_draws
 from bayes_mmm.model.graph import build_model
 
@@ -64,9 +65,14 @@ def sample_posterior(
     seed: int | None,
     progress: bool,
     target_accept: float,
+    method: str = "nuts",
 ) -> xr.DataTree:
-    """Run NUTS with the chosen backend; returns an ArviZ DataTree (posterior + sample_stats)."""
+    """Run NUTS with the chosen backend (or a quick-look approximation: ``method='advi'``);
+    returns an ArviZ DataTree (posterior + sample_stats)."""
     import pymc as pm
+
+    if method != "nuts":
+        return approximate_posterior(model, method=method, chains=chains, draws=draws, seed=seed)
 
     if sampler == "nutpie":
         try:
@@ -132,6 +138,7 @@ def sample_fit(
     target_accept,
     posterior_predictive,
     log_likelihood=False,
+    method="nuts",
 ) -> dict:
     """Sample ``spec`` on ``data`` (all periods but the holdout).
 
@@ -145,6 +152,7 @@ def sample_fit(
             message("data", "an MMMData (use bm.MMMData.from_frame(df, ...))", type(data).__name__)
         )
     _check_settings(chains, draws, tune, seed, sampler, holdout, data)
+    check_method(method)
     if target_accept is None:
         target_accept = DEFAULT_TARGET_ACCEPT
     if not 0.5 <= target_accept < 1:
@@ -161,6 +169,7 @@ def sample_fit(
         seed=seed,
         progress=progress,
         target_accept=target_accept,
+        method=method,
     )
     groups = {
         "/posterior": tree["posterior"].to_dataset(),
@@ -179,6 +188,7 @@ def sample_fit(
         "seed": seed,
         "holdout": int(holdout),
         "target_accept": target_accept,
+        "method": method,
     }
     return {"groups": groups, "fit_info": fit_info, "lift_tests": tests, "notes": failed}
 

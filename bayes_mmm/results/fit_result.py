@@ -20,6 +20,7 @@ from bayes_mmm.core.errors import check_level
 from bayes_mmm.core.intervals import interval, summarise
 from bayes_mmm.data.mmm_data import MMMData
 from bayes_mmm.data.windows import date_mask
+from bayes_mmm.inference.approximate import APPROXIMATE_NOTE
 from bayes_mmm.inference.diagnostics import advice, parameter_table, problem_table, sampler_problems
 from bayes_mmm.model.equations import compute_scales
 from bayes_mmm.model.likelihoods import LIKELIHOODS
@@ -112,7 +113,24 @@ class FitResult:
         table = pd.DataFrame(rows)
         if by_geo:
             table["geo"] = table["geo"].fillna("national") if "geo" in table else "national"
-        return self._with_prior_columns(table, level)
+        table = self._with_prior_columns(table, level)
+        return self._label(table.assign(method=self.approximate_method) if self.approximate else table)
+
+    @property
+    def approximate_method(self) -> str:
+        """How the draws were obtained: "nuts", or an approximation ("advi", ...)."""
+        return self.fit_info.get("method", "nuts")
+
+    @property
+    def approximate(self) -> str | None:
+        """A note for approximate (quick-look) fits, else None."""
+        method = self.approximate_method
+        return None if method == "nuts" else APPROXIMATE_NOTE.format(method=method)
+
+    def _label(self, table: pd.DataFrame) -> pd.DataFrame:
+        if self.approximate:
+            table.attrs["approximate"] = self.approximate
+        return table
 
     def _with_prior_columns(self, table: pd.DataFrame, level: float) -> pd.DataFrame:
         flags = self.prior_dominated(level)
@@ -156,7 +174,7 @@ class FitResult:
             inc, extra = self.engine.mroi_draws(c, window, step)
             if extra.sum() > 0:
                 rows.append({"channel": ch, **summarise(inc.sum(-1) / extra.sum(), level)})
-        return pd.DataFrame(rows)
+        return self._label(pd.DataFrame(rows))
 
     def response_curves(self, multipliers=None, level: float = 0.9, start=None, end=None) -> pd.DataFrame:
         """Incremental outcome when the window's spend is scaled by each multiplier (0-2x) vs zero spend."""
@@ -171,7 +189,7 @@ class FitResult:
             for k, m in enumerate(multipliers):
                 rows.append({"channel": ch, "multiplier": m, "spend": m * spend, "mean": draws[:, k].mean(),
                              "median": np.median(draws[:, k]), "lower": lo[k], "upper": hi[k]})
-        return pd.DataFrame(rows)
+        return self._label(pd.DataFrame(rows))
 
     # ---------------------------------------------------------------- decomposition and fit
     @cached_property
@@ -198,7 +216,7 @@ class FitResult:
                 if by_geo:
                     frame.insert(1, "geo", geo)
                 rows.append(frame)
-        return pd.concat(rows, ignore_index=True)
+        return self._label(pd.concat(rows, ignore_index=True))
 
     def predict(self, level: float = 0.9, seed: int | None = None) -> pd.DataFrame:
         """Actual vs fitted per period: expected-value band and posterior-predictive band (incl. noise)."""
@@ -215,7 +233,7 @@ class FitResult:
                 "date": self.data.dates, "geo": geo, "actual": self.data.target[:, g], "mean": mu[..., g].mean(0),
                 "lower": lo, "upper": hi, "lower_50": lo50, "upper_50": hi50,
                 "split": np.where(np.arange(self.data.n_dates) < self.n_train, "train", "holdout")}))
-        return pd.concat(rows, ignore_index=True)
+        return self._label(pd.concat(rows, ignore_index=True))
 
     def fit_metrics(self) -> pd.DataFrame:
         """R-squared, MAPE (%) and RMSE of the posterior mean, in sample and on the holdout."""
@@ -228,7 +246,7 @@ class FitResult:
             rows.append({"split": split, "n": len(part), "r2": 1 - (err**2).sum() / ss_tot if ss_tot > 0 else np.nan,
                          "mape": 100 * (err[nonzero].abs() / part.loc[nonzero, "actual"].abs()).mean(),
                          "rmse": float(np.sqrt((err**2).mean()))})
-        return pd.DataFrame(rows)
+        return self._label(pd.DataFrame(rows))
 
     # ---------------------------------------------------------------- diagnostics
     def diagnostics(self, level: float = 0.9) -> pd.DataFrame:
@@ -245,8 +263,10 @@ class FitResult:
         flags = self.prior_dominated(level)
         dominated = [] if flags is None else flags.loc[flags["prior_dominated"], "channel"].tolist()
         table = problem_table(params, problems, dominated)
-        table.attrs.update({**problems, "advice": advice(params, problems, dominated), "prior_dominated": dominated})
-        return table
+        notes = [self.approximate] if self.approximate else []
+        table.attrs.update({**problems, "advice": notes + advice(params, problems, dominated),
+                            "prior_dominated": dominated})
+        return self._label(table)
 
     def warn_if_problems(self, extra: list[str] = ()) -> None:
         """Issue exactly one UserWarning summarising convergence problems; never raises, never drops draws.
@@ -268,7 +288,8 @@ class FitResult:
     def __repr__(self) -> str:
         info = self.fit_info
         return (f"MMMFit({self.data.n_channels} channels, {self.data.n_geos} geo(s), {self.n_train} training periods, "
-                f"{info.get('chains')} chains x {info.get('draws')} draws, sampler={info.get('sampler')})")
+                f"{info.get('chains')} chains x {info.get('draws')} draws, sampler={info.get('sampler')}"
+                + (f", APPROXIMATE: {self.approximate_method}" if self.approximate else "") + ")")
 
     def _repr_html_(self) -> str:
         roi = self.roi()[["channel", "mean", "lower", "upper"]].round(3)
