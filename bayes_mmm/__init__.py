@@ -23,6 +23,7 @@ from bayes_mmm.model.spec import ChannelSpec
 from bayes_mmm.model.transforms import ADSTOCKS, SATURATIONS
 from bayes_mmm.planning.budget_result import BudgetResult
 from bayes_mmm.planning.optimizer import optimize_budget
+from bayes_mmm.planning.options import Objective, PlanningWindow, SpendLimits
 from bayes_mmm.planning.outcomes import PlanOutcome, evaluate_plan, scenario
 from bayes_mmm.planning.plans import Plan
 from bayes_mmm.results.pooling import compare_fits, compare_pooling, shrinkage
@@ -41,15 +42,18 @@ __all__ = [
     "MMMFit",
     "MROIPrior",
     "ModelFileError",
+    "Objective",
     "OptimizationError",
     "Plan",
     "PlanOutcome",
+    "PlanningWindow",
     "Prior",
     "ROIPrior",
     "RelativeROIPrior",
     "SharePrior",
     "Simulation",
     "SpecError",
+    "SpendLimits",
     "__version__",
     "compare_fits",
     "compare_pooling",
