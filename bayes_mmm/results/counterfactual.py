@@ -1,4 +1,4 @@
-"""Counterfactual engine: the one place where ROI, mROI, response curves and contributions are defined.
+"""Counterfactual engine: the one place defining ROI, mROI, response curves and contributions.
 
 Definitions (docs/model.md):
 
@@ -38,15 +38,15 @@ def chunk_rows(per_draw: int, budget: int = MEMORY_BUDGET, cap: int = CHUNK) -> 
 class Engine:
     """Evaluates channel outcomes for any media plan over every posterior draw."""
 
-    channels: list          # ResolvedChannel per channel
+    channels: list  # ResolvedChannel per channel
     l_max: int
     scales: Scales
-    media: np.ndarray       # (date, geo, channel) actual exposure
-    spend: np.ndarray       # (date, geo, channel) actual spend
+    media: np.ndarray  # (date, geo, channel) actual exposure
+    spend: np.ndarray  # (date, geo, channel) actual spend
     value_per_unit: np.ndarray  # (date, geo) money per outcome unit (1 without revenue_per_unit)
     params: PosteriorParams
-    geo_params: bool = False    # transform parameters vary by region: (draw, geo, channel)
-    chunk: int | None = None    # draws per chunk (None: from MEMORY_BUDGET)
+    geo_params: bool = False  # transform parameters vary by region: (draw, geo, channel)
+    chunk: int | None = None  # draws per chunk (None: from MEMORY_BUDGET)
 
     @property
     def pad(self) -> int:
@@ -60,17 +60,23 @@ class Engine:
     def channel_index(self, channel: str) -> int:
         return [ch.name for ch in self.channels].index(channel)
 
-    def outcome(self, c: int, media_c: np.ndarray, money: bool = True, rows=slice(None)) -> np.ndarray:
-        """Outcome of channel ``c`` with exposure ``media_c (date, geo)``: ``(draw, date + pad, geo)``."""
+    def outcome(
+        self, c: int, media_c: np.ndarray, money: bool = True, rows=slice(None)
+    ) -> np.ndarray:
+        """Outcome of channel ``c`` at exposure ``media_c`` (date, geo): (draw, date+pad, geo)."""
         params = self.params.take(rows).channel(c)
         scaled = pad_periods(media_c, self.pad)[..., None] / self.scales.media[:, c][None, :, None]
-        saturated = media_response(scaled, params.transform, [self.channels[c]], self.l_max,
-                                   geo_params=self.geo_params)[..., 0]
+        saturated = media_response(
+            scaled, params.transform, [self.channels[c]], self.l_max, geo_params=self.geo_params
+        )[..., 0]
         per_scaled = self.scales.target[None, :] * (
-            pad_periods(self.value_per_unit, self.pad, "last") if money else 1.0)
+            pad_periods(self.value_per_unit, self.pad, "last") if money else 1.0
+        )
         return params.beta[:, None, :, 0] * saturated * per_scaled
 
-    def incremental(self, c: int, multiplier: np.ndarray, money: bool = True, base: np.ndarray | None = None) -> np.ndarray:
+    def incremental(
+        self, c: int, multiplier: np.ndarray, money: bool = True, base: np.ndarray | None = None
+    ) -> np.ndarray:
         """Summed outcome change ``(draw, geo)`` when channel ``c``'s exposure is multiplied.
 
         ``multiplier`` (date, geo) scales the actual exposure (1 = unchanged). ``base`` optionally
@@ -91,20 +97,27 @@ class Engine:
         return m
 
     def roi_draws(self, c: int, window: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Incremental money of the channel's spend in ``window`` (draw, geo) and that spend (geo,)."""
+        """Incremental money of the channel's spend in ``window`` (draw, geo), that spend (geo,)."""
         inc = -self.incremental(c, self.window_multiplier(window, 0.0))
         return inc, self.spend[window][:, :, c].sum(axis=0)
 
-    def mroi_draws(self, c: int, window: np.ndarray, step: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
-        """Incremental money of +``step`` spend in ``window`` (draw, geo) and the extra spend (geo,)."""
+    def mroi_draws(
+        self, c: int, window: np.ndarray, step: float = 0.01
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Incremental money of +``step`` spend in ``window`` (draw, geo), extra spend (geo,)."""
         inc = self.incremental(c, self.window_multiplier(window, 1.0 + step))
         return inc, step * self.spend[window][:, :, c].sum(axis=0)
 
     def response_draws(self, c: int, window: np.ndarray, multipliers) -> np.ndarray:
-        """Incremental money (draw, multiplier) of scaling window spend by each multiplier vs zero."""
+        """Incremental money (draw, multiplier): window spend scaled by each multiplier vs zero."""
         zero = self.window_multiplier(window, 0.0)
-        return np.stack([self.incremental(c, self.window_multiplier(window, m), base=zero).sum(axis=-1)
-                         for m in multipliers], axis=-1)
+        return np.stack(
+            [
+                self.incremental(c, self.window_multiplier(window, m), base=zero).sum(axis=-1)
+                for m in multipliers
+            ],
+            axis=-1,
+        )
 
     def channel_contribution(self, c: int, money: bool = False) -> np.ndarray:
         """Outcome of channel ``c`` per period, ``(draw, date, geo)`` (carryover in, no padding)."""
@@ -117,5 +130,6 @@ class Engine:
     def contributions(self, money: bool = False) -> np.ndarray:
         """Outcome of each channel per period, ``(draw, date, geo, channel)``: every channel at once
         (draws x dates x regions x channels floats; prefer :meth:`channel_contribution`)."""
-        return np.stack([self.channel_contribution(c, money) for c in range(len(self.channels))],
-                        axis=-1)
+        return np.stack(
+            [self.channel_contribution(c, money) for c in range(len(self.channels))], axis=-1
+        )

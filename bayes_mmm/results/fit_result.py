@@ -288,7 +288,8 @@ class FitResult:
     def __repr__(self) -> str:
         info = self.fit_info
         return (f"MMMFit({self.data.n_channels} channels, {self.data.n_geos} geo(s), {self.n_train} training periods, "
-                f"{info.get('chains')} chains x {info.get('draws')} draws, sampler={info.get('sampler')}"
+                f"{info.get('chains')} chains x {info.get('draws')} draws, "
+                f"sampler={info.get('sampler')}"
                 + (f", APPROXIMATE: {self.approximate_method}" if self.approximate else "") + ")")
 
     def _repr_html_(self) -> str:
