@@ -52,6 +52,14 @@ def test_chunked_engine_gives_exactly_the_unchunked_numbers(geo_mock):
         np.testing.assert_array_equal(
             whole.channel_contribution(c), chunked.channel_contribution(c)
         )
+        zero = whole.window_multiplier(window, 0.0)
+        one_by_one = [
+            whole.incremental(c, whole.window_multiplier(window, m), base=zero).sum(axis=-1)
+            for m in (0.5, 1.5)
+        ]  # the definition: each multiplier against zero spend, separately
+        np.testing.assert_array_equal(
+            whole.response_draws(c, window, [0.5, 1.5]), np.stack(one_by_one, axis=-1)
+        )
 
 
 def test_chunk_size_follows_the_memory_budget():

@@ -109,15 +109,20 @@ class Engine:
         return inc, step * self.spend[window][:, :, c].sum(axis=0)
 
     def response_draws(self, c: int, window: np.ndarray, multipliers) -> np.ndarray:
-        """Incremental money (draw, multiplier): window spend scaled by each multiplier vs zero."""
-        zero = self.window_multiplier(window, 0.0)
-        return np.stack(
-            [
-                self.incremental(c, self.window_multiplier(window, m), base=zero).sum(axis=-1)
-                for m in multipliers
-            ],
-            axis=-1,
-        )
+        """Incremental money (draw, multiplier): window spend scaled by each multiplier vs zero.
+
+        The zero-spend reference is evaluated once per chunk, not once per multiplier (the same
+        numbers as ``incremental(c, m, base=zero)`` for each multiplier, at about half the cost).
+        """
+        actual = self.media[..., c]
+        reference = actual * self.window_multiplier(window, 0.0)
+        changed = [actual * self.window_multiplier(window, m) for m in multipliers]
+        out = np.empty((self.params.n_samples, len(changed)))
+        for rows in self.chunks():
+            base = self.outcome(c, reference, True, rows).sum(axis=1)
+            for k, media in enumerate(changed):
+                out[rows, k] = (self.outcome(c, media, True, rows).sum(axis=1) - base).sum(axis=-1)
+        return out
 
     def channel_contribution(self, c: int, money: bool = False) -> np.ndarray:
         """Outcome of channel ``c`` per period, ``(draw, date, geo)`` (carryover in, no padding)."""
