@@ -103,6 +103,8 @@ def simulate(
     media_share: float = 0.3,
     flat_channels: Sequence[str] = (),
     steady: dict[str, Sequence[str]] | None = None,
+    dark_channels: Sequence[str] = (),
+    local_channels: dict[str, int] | None = None,
     seed: int = 0,
     start: str = "2022-01-03",
     drift: float = 0.0,
@@ -128,6 +130,10 @@ def simulate(
         flat_channels: channels given (nearly) constant spend: their effect is hard to identify.
         steady: ``{region name: [channels]}`` whose spend in that region varies only in the first
             6 weeks (little information: partial pooling should pull it toward the national effect).
+        dark_channels: channels switched off everywhere for a random run of 8-26 weeks.
+        local_channels: ``{channel: number of regions}``: channels bought only in that many
+            (randomly chosen) regions, zero spend elsewhere. These two options draw from their own
+            random stream, so leaving them out gives exactly the data of earlier versions.
         seed: random seed (same seed, same data).
         drift: weekly sd of a random-walk baseline level, as a fraction of the mean baseline
             (0.02: the level wanders by about +-15% over a year); 0 = the fixed baseline.
@@ -143,6 +149,7 @@ def simulate(
     dates = pd.date_range(start, periods=n_weeks, freq="7D")
     geo_names = [f"region_{g + 1:02d}" for g in range(geos)] if geos else ["national"]
     spend, media = _spend(rng, n_weeks, names, geos, flat_channels, steady, impressions)
+    _switch_off(seed, spend, media, names, dark_channels, local_channels or {})
     spec = MMM(adstock=adstock, saturation=saturation, l_max=l_max, harmful=tuple(harmful))
     transform = _true_transforms(rng, n_ch, adstock, saturation)
     saturated = media_response(
@@ -247,6 +254,24 @@ def _spend(rng, n_weeks: int, names: list[str], geos: int, flat_channels, steady
     return spend, (spend / cpm * 1000 if impressions else spend)
 
 
+def _switch_off(seed, spend, media, names, dark_channels, local_channels) -> None:
+    """Zero spend (in place): dark runs of 8-26 weeks, channels bought in only some regions.
+    Draws from its own stream (seed, 15): without these options the data are unchanged."""
+    rng = np.random.default_rng([seed, 15])
+    n_weeks, n_geo = spend.shape[:2]
+    for ch in dark_channels:
+        c = names.index(ch)
+        length = min(int(rng.integers(8, 27)), n_weeks // 2)
+        first = int(rng.integers(0, n_weeks - length + 1))
+        spend[first : first + length, :, c] = 0.0
+        media[first : first + length, :, c] = 0.0
+    for ch, n_regions in local_channels.items():
+        c = names.index(ch)
+        off = rng.permutation(n_geo)[max(int(n_regions), 1) :]
+        spend[:, off, c] = 0.0
+        media[:, off, c] = 0.0
+
+
 def _true_transforms(rng, n_ch: int, adstock: str, saturation: str) -> dict[str, np.ndarray]:
     """True transform parameters per channel (media scaled by its mean positive value)."""
     transform = {
@@ -297,7 +322,8 @@ def _drift(baseline: np.ndarray, drift: float, step: float, seed: int) -> np.nda
 
 def _media_scale(media: np.ndarray) -> np.ndarray:
     positive = media > 0
-    return np.where(positive, media, 0).sum(0) / np.maximum(positive.sum(0), 1)
+    scale = np.where(positive, media, 0).sum(0) / np.maximum(positive.sum(0), 1)
+    return np.where(scale > 0, scale, 1.0)  # a channel not bought in a region: any scale
 
 
 def _to_frame(dates, geo_names, is_geo, names, spend, impressions, sales, controls) -> pd.DataFrame:

@@ -56,6 +56,7 @@ class MMM(ModelSpec):
         target_accept: float | None = None,
         posterior_predictive: bool = False,
         log_likelihood: bool = False,
+        method: str = "nuts",
     ) -> MMMFit:
         """Sample the posterior with NUTS and return an immutable :class:`MMMFit`.
 
@@ -76,6 +77,9 @@ class MMM(ModelSpec):
                 case).
             posterior_predictive: also draw posterior predictive samples.
             log_likelihood: store pointwise log-likelihood (needed for LOO model comparison).
+            method: "nuts" (default), or a quick look while iterating on a specification:
+                "advi" / "fullrank_advi" (PyMC's variational fit, seconds on large panels;
+                approximate: labelled in every table, the repr and the report).
         """
         if progress:  # compiling is silent and takes tens of seconds on a first fit
             print(
@@ -97,6 +101,7 @@ class MMM(ModelSpec):
             target_accept=target_accept,
             posterior_predictive=posterior_predictive,
             log_likelihood=log_likelihood,
+            method=method,
         )
         result = MMMFit.from_parts(
             spec=self,

@@ -3,6 +3,12 @@
     python benchmarks/bench_fit.py                 # 156 weeks x 5 channels, national
     python benchmarks/bench_fit.py --geo           # 20 regions x 156 weeks x 5 channels
     python benchmarks/bench_fit.py --no-competitor # bayes_mmm only
+    python benchmarks/bench_fit.py --large         # 50 regions x 208 weeks x 30 channels
+    python benchmarks/bench_fit.py --dma           # 200 regions x 104 weeks x 10 channels
+
+``--large`` / ``--dma`` (benchmarks/large_workloads.py) print one JSON line with the gradient cost
+(us_per_gradient), the fit's statistics, peak memory, and the 4 x 1000 (+500 tuning) time predicted
+from the measured steps per draw; shorten them with --chains/--draws/--tune on a busy machine.
 
 Prints one JSON line per model with compile_s, sample_s, min_ess_bulk (over free parameters),
 ess_per_s (= min_ess_bulk / sample_s), ess_per_total_s (compile included), divergences, max_rhat,
@@ -125,6 +131,8 @@ def bench_pymc_marketing(sim, geo: bool, args) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--geo", action="store_true", help="20 regions x 156 weeks x 5 channels")
+    parser.add_argument("--large", action="store_true", help="50 regions x 208 weeks x 30 ch")
+    parser.add_argument("--dma", action="store_true", help="200 regions x 104 weeks x 10 ch")
     parser.add_argument("--no-competitor", action="store_true")
     parser.add_argument("--chains", type=int, default=4)
     parser.add_argument("--draws", type=int, default=1000)
@@ -137,6 +145,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
+    if args.large or args.dma:
+        from large_workloads import bench_large
+
+        settings = {"target_accept": DEFAULT_TARGET_ACCEPT, **NUTS_SETTINGS}
+        line = bench_large("large" if args.large else "dma", args, settings, NUTPIE_COMPILE_FLAGS)
+        print(json.dumps({"machine": f"{platform.machine()} {_cores()} cores", **line}))
+        return
     sim = bm.simulate(156, 5, geos=20 if args.geo else 0, seed=args.seed)
     workload = {
         "workload": "geo 20x156x5" if args.geo else "national 156x5",

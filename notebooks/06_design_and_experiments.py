@@ -50,10 +50,10 @@ print(check.summary())
 check.table[["channel", "width_ratio", "coverage", "p_resolve_roi_gt_1", "roi_precision_pct"]]
 
 # %%
-check.vif  # variance inflation factors, with what they mean for this model  # noqa: B018
+check.vif  # variance inflation factors, with what they mean for this model
 
 # %%
-check.correlations  # noqa: B018
+check.correlations
 
 # %%
 # The constant-spend channel must come out least identified.
@@ -87,7 +87,7 @@ ranking.table[
 # %%
 ranking.plot()
 # %%
-ranking.shrinkage  # expected ROI-interval width after / before the test, every channel  # noqa: B018
+ranking.shrinkage  # expected ROI-interval width after / before the test, every channel
 
 # %% [markdown]
 # Read `khat_max` before trusting a row: above 0.7 the reweighted posterior rests on a few draws

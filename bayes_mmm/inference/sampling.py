@@ -16,6 +16,7 @@ from bayes_mmm.core.errors import SpecError, message
 from bayes_mmm.data.lift_test_spec import lift_frame
 from bayes_mmm.data.lift_tests import validate_lift_tests
 from bayes_mmm.data.mmm_data import MMMData
+from bayes_mmm.inference.approximate import approximate_posterior, check_method
 from bayes_mmm.inference.arviz_groups import (
     loglik_in_target_units,
     predictive_in_target_units,
@@ -42,6 +43,9 @@ NUTPIE_COMPILE_FLAGS = {"numba__fastmath": False}
 #   regional benchmark instead of 15-17); raise it if a fit reports divergences.
 NUTS_SETTINGS = {"adaptation": "low_rank"}
 DEFAULT_TARGET_ACCEPT = 0.9
+# NumPyro (JAX): all chains advance together as one vectorised program (one compiled step for
+# every chain: the accelerator path; on CPU it avoids one process per chain).
+NUMPYRO_NUTS = {"chain_method": "vectorized"}
 
 
 def _check_settings(chains, draws, tune, seed, sampler, holdout, data: MMMData):
@@ -98,9 +102,14 @@ def sample_posterior(
     seed: int | None,
     progress: bool,
     target_accept: float,
+    method: str = "nuts",
 ) -> xr.DataTree:
-    """Run NUTS with the chosen backend; returns an ArviZ DataTree (posterior + sample_stats)."""
+    """Run NUTS with the chosen backend (or a quick-look approximation: ``method='advi'``);
+    returns an ArviZ DataTree (posterior + sample_stats)."""
     import pymc as pm
+
+    if method != "nuts":
+        return approximate_posterior(model, method=method, chains=chains, draws=draws, seed=seed)
 
     if sampler == "nutpie":
         try:
@@ -140,6 +149,7 @@ def sample_posterior(
                 target_accept=target_accept,
                 cores=min(chains, 2),
                 compute_convergence_checks=False,
+                **({"nuts": dict(NUMPYRO_NUTS)} if sampler == "numpyro" else {}),
             )
     keep = {name: tree[name] for name in ("posterior", "sample_stats") if name in tree.children}
     out = xr.DataTree.from_dict({f"/{k}": _plain(v.to_dataset()) for k, v in keep.items()})
@@ -166,6 +176,7 @@ def sample_fit(
     target_accept,
     posterior_predictive,
     log_likelihood=False,
+    method="nuts",
 ) -> dict:
     """Sample ``spec`` on ``data`` (all periods but the holdout).
 
@@ -179,6 +190,7 @@ def sample_fit(
             message("data", "an MMMData (use bm.MMMData.from_frame(df, ...))", type(data).__name__)
         )
     _check_settings(chains, draws, tune, seed, sampler, holdout, data)
+    check_method(method)
     if target_accept is None:
         target_accept = DEFAULT_TARGET_ACCEPT
     if not 0.5 <= target_accept < 1:
@@ -199,6 +211,7 @@ def sample_fit(
         seed=seed,
         progress=progress,
         target_accept=target_accept,
+        method=method,
     )
     groups = {
         "/posterior": tree["posterior"].to_dataset(),
@@ -220,6 +233,7 @@ def sample_fit(
         "seed": seed,
         "holdout": int(holdout),
         "target_accept": target_accept,
+        "method": method,
     }
     return {"groups": groups, "fit_info": fit_info, "lift_tests": tests, "notes": failed}
 

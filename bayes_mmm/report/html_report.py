@@ -229,6 +229,11 @@ def write_report(fit, path, optimization=None) -> Path:
         "<title>bayes_mmm report</title>"
         f"<style>{CSS}</style></head><body>\n<h1>Marketing mix model report</h1>\n"
         f'<p class="note">{html.escape(repr(fit))} &middot; bayes_mmm {__version__}</p>\n'
+        + (
+            f'<p class="warn"><b>{html.escape(fit.approximate)}</b></p>\n'
+            if fit.approximate
+            else ""
+        )
         + "\n".join(parts)
         + "\n</body></html>\n"
     )

@@ -20,27 +20,21 @@ from bayes_mmm.core.errors import check_level
 from bayes_mmm.core.intervals import interval, summarise
 from bayes_mmm.data.mmm_data import MMMData
 from bayes_mmm.data.windows import date_mask
+from bayes_mmm.inference.approximate import APPROXIMATE_NOTE
 from bayes_mmm.inference.diagnostics import advice, parameter_table, problem_table, sampler_problems
-from bayes_mmm.model.baselines import extend_last
-from bayes_mmm.model.equations import (
-    build_design,
-    compute_scales,
-    control_effect,
-    seasonality,
-    trend_effect,
-)
-from bayes_mmm.results.misfit import diagnostic_rows, misfit_table
-from bayes_mmm.model.likelihoods import LIKELIHOODS
+from bayes_mmm.model.equations import compute_scales
 from bayes_mmm.model.spec import ModelSpec
 from bayes_mmm.results.counterfactual import Engine
 from bayes_mmm.results.coverage import mark_untrained, untrained_channels
+from bayes_mmm.results.misfit import diagnostic_rows, misfit_table
 from bayes_mmm.results.posterior import gather, stack_draws
+from bayes_mmm.results.predictions import PredictionTables
 
 PRIOR_DOMINATED_RATIO = 0.8
 
 
 @dataclass(frozen=True, eq=False)
-class FitResult:
+class FitResult(PredictionTables):
     """Result of :meth:`MMM.fit`: the spec, the data and an ArviZ DataTree of draws.
 
     Tables are tidy pandas DataFrames; all money is in the spend currency, outcomes in target units.
@@ -155,12 +149,31 @@ class FitResult:
         table = pd.DataFrame(rows)
         if by_geo:
             table["geo"] = table["geo"].fillna("national") if "geo" in table else "national"
-        return mark_untrained(self._with_prior_columns(table, level), self.untrained_channels)
+        table = mark_untrained(self._with_prior_columns(table, level), self.untrained_channels)
+        return self._label(
+            table.assign(method=self.approximate_method) if self.approximate else table
+        )
 
     @cached_property
     def untrained_channels(self) -> tuple[str, ...]:
         """Channels with no spend in the training window (their effect is not identified)."""
         return untrained_channels(self.train.spend, self.data.channels)
+
+    @property
+    def approximate_method(self) -> str:
+        """How the draws were obtained: "nuts", or an approximation ("advi", ...)."""
+        return self.fit_info.get("method", "nuts")
+
+    @property
+    def approximate(self) -> str | None:
+        """A note for approximate (quick-look) fits, else None."""
+        method = self.approximate_method
+        return None if method == "nuts" else APPROXIMATE_NOTE.format(method=method)
+
+    def _label(self, table: pd.DataFrame) -> pd.DataFrame:
+        if self.approximate:
+            table.attrs["approximate"] = self.approximate
+        return table
 
     def _with_prior_columns(self, table: pd.DataFrame, level: float) -> pd.DataFrame:
         flags = self.prior_dominated(level)
@@ -203,7 +216,8 @@ class FitResult:
         return pd.DataFrame(rows)
 
     def mroi(self, level: float = 0.9, start=None, end=None, step: float = 0.01) -> pd.DataFrame:
-        """Marginal ROI: incremental outcome of +``step`` (1%) spend in the window per unit of that spend."""
+        """Marginal ROI: incremental outcome of +``step`` (1%) spend in the window per unit of
+        that spend."""
         check_level(level)
         window = self.window(start, end)
         rows = []
@@ -211,12 +225,13 @@ class FitResult:
             inc, extra = self.engine.mroi_draws(c, window, step)
             if extra.sum() > 0:
                 rows.append({"channel": ch, **summarise(inc.sum(-1) / extra.sum(), level)})
-        return mark_untrained(pd.DataFrame(rows), self.untrained_channels)
+        return self._label(mark_untrained(pd.DataFrame(rows), self.untrained_channels))
 
     def response_curves(
         self, multipliers=None, level: float = 0.9, start=None, end=None
     ) -> pd.DataFrame:
-        """Incremental outcome when the window's spend is scaled by each multiplier (0-2x) vs zero spend."""
+        """Incremental outcome when the window's spend is scaled by each multiplier (0-2x) vs
+        zero spend."""
         check_level(level)
         multipliers = (
             np.linspace(0, 2, 21) if multipliers is None else np.asarray(multipliers, float)
@@ -239,129 +254,11 @@ class FitResult:
                         "upper": hi[k],
                     }
                 )
-        return pd.DataFrame(rows)
-
-    # ---------------------------------------------------------------- decomposition and fit
-    @cached_property
-    def component_draws(self) -> dict[str, np.ndarray]:
-        """Draws (sample, date, geo) of each component in outcome units over all data periods."""
-        design = build_design(self.data, self.scales, self.spec.seasonality, self.spec.period)
-        p = self.params
-        scale = self.scales.target
-        shape = (len(p.beta), self.data.n_dates, self.data.n_geos)
-        out = {
-            "intercept": (p.baseline["intercept"][:, None, :] + 0 * design.time[:, None]) * scale
-        }
-        if {"trend", "trend_geo"} & set(p.baseline):
-            out["trend"] = np.broadcast_to(trend_effect(design, p.baseline), shape) * scale
-        if "seasonality" in p.baseline:
-            out["seasonality"] = np.broadcast_to(seasonality(design, p.baseline), shape) * scale
-        if "control" in p.baseline:
-            for k, name in enumerate(self.data.control_names):
-                single = {"control": p.baseline["control"][:, k : k + 1]}
-                sub = design.__class__(
-                    design.time, design.fourier, design.controls[..., k : k + 1], design.media
-                )
-                out[name] = control_effect(sub, single) * scale
-        if "gp" in p.baseline:  # time-varying baseline; after training: each draw's last value
-            out["baseline_drift"] = extend_last(p.baseline["gp"], self.data.n_dates) * scale
-        contrib = self.engine.contributions(money=False)
-        for c, ch in enumerate(self.data.channels):
-            out[ch] = contrib[..., c]
-        return out
-
-    def predict_draws(self) -> np.ndarray:
-        """Expected outcome draws (sample, date, geo) over all periods (training + holdout)."""
-        return sum(self.component_draws.values())
-
-    def contributions(self, level: float = 0.9, by_geo: bool = False) -> pd.DataFrame:
-        """Tidy decomposition: date (, geo), component, mean, lower, upper (outcome units per period)."""
-        check_level(level)
-        rows = []
-        for name, draws in self.component_draws.items():
-            series = draws if by_geo else draws.sum(axis=-1, keepdims=True)
-            lo, hi = interval(series, level)
-            geos = self.data.geos if by_geo else ("all",)
-            for g, geo in enumerate(geos):
-                frame = pd.DataFrame(
-                    {
-                        "date": self.data.dates,
-                        "component": name,
-                        "mean": series[:, :, g].mean(0),
-                        "lower": lo[:, g],
-                        "upper": hi[:, g],
-                    }
-                )
-                if by_geo:
-                    frame.insert(1, "geo", geo)
-                rows.append(frame)
-        return pd.concat(rows, ignore_index=True)
-
-    def replicate_draws(self, seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Expected outcome ``mu`` and posterior-predictive replicates ``y_rep``, each
-        (sample, date, geo) in target units; same seed -> same replicates."""
-        mu = self.predict_draws()
-        rng = np.random.default_rng(self.fit_info.get("seed") if seed is None else seed)
-        noise = (
-            self.params.noise[:, None, :]
-            if self.params.noise.ndim == 2
-            else self.params.noise[:, None, None]
-        )
-        extra = {"nu": self.params.nu}
-        return mu, LIKELIHOODS[self.spec.likelihood].replicate(
-            rng, mu, noise, self.scales.target, extra
-        )
-
-    def predict(self, level: float = 0.9, seed: int | None = None) -> pd.DataFrame:
-        """Actual vs fitted per period and region: expected-value mean and posterior-predictive
-        bands (incl. noise). For the total over regions use
-        :func:`bayes_mmm.results.aggregates.predict_total` (bands from summed draws)."""
-        mu, y_rep = self.replicate_draws(seed)
-        rows = []
-        for g, geo in enumerate(self.data.geos):
-            lo, hi = interval(y_rep[..., g], level)
-            lo50, hi50 = interval(y_rep[..., g], 0.5)
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "date": self.data.dates,
-                        "geo": geo,
-                        "actual": self.data.target[:, g],
-                        "mean": mu[..., g].mean(0),
-                        "lower": lo,
-                        "upper": hi,
-                        "lower_50": lo50,
-                        "upper_50": hi50,
-                        "split": np.where(
-                            np.arange(self.data.n_dates) < self.n_train, "train", "holdout"
-                        ),
-                    }
-                )
-            )
-        return pd.concat(rows, ignore_index=True)
-
-    def fit_metrics(self) -> pd.DataFrame:
-        """R-squared, MAPE (%) and RMSE of the posterior mean, in sample and on the holdout."""
-        pred = self.predict()
-        rows = []
-        for split, part in pred.groupby("split", sort=False):
-            err = part["actual"] - part["mean"]
-            ss_tot = ((part["actual"] - part["actual"].mean()) ** 2).sum()
-            nonzero = part["actual"] != 0
-            rows.append(
-                {
-                    "split": split,
-                    "n": len(part),
-                    "r2": 1 - (err**2).sum() / ss_tot if ss_tot > 0 else np.nan,
-                    "mape": 100 * (err[nonzero].abs() / part.loc[nonzero, "actual"].abs()).mean(),
-                    "rmse": float(np.sqrt((err**2).mean())),
-                }
-            )
-        return pd.DataFrame(rows)
+        return self._label(pd.DataFrame(rows))
 
     # ---------------------------------------------------------------- diagnostics
     def diagnostics(self, level: float = 0.9) -> pd.DataFrame:
-        """Per-parameter R-hat and ESS, plus sampler problems and prior-dominated channels, with advice.
+        """Per-parameter R-hat and ESS, sampler problems, prior-dominated channels, with advice.
 
         Columns: parameter, r_hat, ess_bulk, ess_tail, problem, advice (one row per flagged
         parameter, plus ``sampler`` rows for divergences, low BFMI and tree-depth hits, and
@@ -376,15 +273,16 @@ class FitResult:
         table = problem_table(params, problems, dominated)
         misfit_rows, misfit_notes = diagnostic_rows(self.misfit())
         table = pd.concat([table, misfit_rows], ignore_index=True) if len(misfit_rows) else table
+        notes = [self.approximate] if self.approximate else []
         table.attrs.update(
             {
                 **problems,
-                "advice": advice(params, problems, dominated) + misfit_notes,
+                "advice": notes + advice(params, problems, dominated) + misfit_notes,
                 "prior_dominated": dominated,
                 "misfit": misfit_notes,
             }
         )
-        return table
+        return self._label(table)
 
     def misfit(self) -> pd.DataFrame:
         """Misfit checks (carryover screen, residuals vs lagged spend, residual autocorrelation,
@@ -399,7 +297,7 @@ class FitResult:
         return summarize_fit(self, level)
 
     def warn_if_problems(self, extra: list[str] = ()) -> None:
-        """Issue exactly one UserWarning summarising convergence problems; never raises, never drops draws.
+        """Exactly one UserWarning summarising convergence problems; never raises or drops draws.
 
         ``extra``: further notes to fold into the same warning (e.g. an optional group that failed).
         """
@@ -409,7 +307,8 @@ class FitResult:
                 notes = self.diagnostics().attrs["advice"]
         except Exception as exc:  # diagnostics must never lose the samples
             notes = [
-                f"diagnostics could not be computed ({type(exc).__name__}: {exc}); the draws are kept - "
+                f"diagnostics could not be computed ({type(exc).__name__}: {exc}); "
+                "the draws are kept - "
                 "inspect fit.tree['sample_stats'] and fit.tree['posterior'] directly."
             ]
         notes = [*extra, *notes]
@@ -425,8 +324,12 @@ class FitResult:
     def __repr__(self) -> str:
         info = self.fit_info
         return (
-            f"MMMFit({self.data.n_channels} channels, {self.data.n_geos} geo(s), {self.n_train} training periods, "
-            f"{info.get('chains')} chains x {info.get('draws')} draws, sampler={info.get('sampler')})"
+            f"MMMFit({self.data.n_channels} channels, {self.data.n_geos} geo(s), "
+            f"{self.n_train} training periods, "
+            f"{info.get('chains')} chains x {info.get('draws')} draws, "
+            f"sampler={info.get('sampler')}"
+            + (f", APPROXIMATE: {self.approximate_method}" if self.approximate else "")
+            + ")"
         )
 
     def _repr_html_(self) -> str:

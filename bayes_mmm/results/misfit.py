@@ -56,8 +56,15 @@ def carryover_rows(fit) -> list[dict]:
     data, against each channel's adstock family and ``l_max``."""
     table = carryover_table(fit.train, fit.spec)
     return [
-        _row("carryover", r["channel"], r["evidence"], EVIDENCE_MIN, r["flagged"],
-             r["problem"], r["advice"])
+        _row(
+            "carryover",
+            r["channel"],
+            r["evidence"],
+            EVIDENCE_MIN,
+            r["flagged"],
+            r["problem"],
+            r["advice"],
+        )
         for _, r in table.iterrows()
     ]
 
@@ -75,14 +82,20 @@ def window_rows(fit) -> list[dict]:
             continue
         median = float(np.median(alpha[..., c]))
         tail = median ** (l_max - 1)
-        rows.append(_row(
-            "carryover_window", ch.name, tail, TAIL_MAX, tail > TAIL_MAX,
-            f"carryover of '{ch.name}' runs into the l_max={l_max} window (posterior decay "
-            f"{median:.2f}: {tail:.0%} of the first week's effect is left at lag {l_max - 1}); "
-            "it is longer than l_max or peaks weeks after spend",
-            f"l_max={max(13, 2 * l_max)}, or channels={{'{ch.name}': "
-            "ChannelSpec(adstock='delayed')}, l_max=13",
-        ))
+        rows.append(
+            _row(
+                "carryover_window",
+                ch.name,
+                tail,
+                TAIL_MAX,
+                tail > TAIL_MAX,
+                f"carryover of '{ch.name}' runs into the l_max={l_max} window (posterior decay "
+                f"{median:.2f}: {tail:.0%} of the first week's effect is left at lag {l_max - 1}); "
+                "it is longer than l_max or peaks weeks after spend",
+                f"l_max={max(13, 2 * l_max)}, or channels={{'{ch.name}': "
+                "ChannelSpec(adstock='delayed')}, l_max=13",
+            )
+        )
     return rows
 
 

@@ -56,7 +56,7 @@ def compare_fits(fits: dict) -> pd.DataFrame:
 
 
 def shrinkage(partial_fit, unpooled_fit, level: float = 0.9) -> pd.DataFrame:
-    """Regional ROI under partial vs no pooling, and how far each region moved toward the national ROI.
+    """Regional ROI under partial vs no pooling, and how far each region moved toward the national.
 
     ``pull = (unpooled - partial) / (unpooled - national)``: 0 = not pulled, 1 = pulled all the way
     to the national estimate (the partial-pooling national ROI). Also the interval widths.

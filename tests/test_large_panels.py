@@ -1,0 +1,127 @@
+"""Large panels: simulation options, chunked post-processing (same numbers, bounded memory) and
+the bad inputs that appear at scale (a channel never bought, a region without target data,
+hundreds of regions with one row each) - each one clear error before sampling."""
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import bayes_mmm as bm
+from bayes_mmm.core.errors import DataError
+from bayes_mmm.results.components import ComponentDraws
+from bayes_mmm.results.counterfactual import chunk_rows
+from bayes_mmm.testing import prior_fit
+
+
+@pytest.fixture(scope="module")
+def geo_mock():
+    sim = bm.simulate(40, 3, geos=3, seed=4, dark_channels=["search"], local_channels={"tv": 2})
+    return sim, prior_fit(bm.MMM(), sim.data, draws=25, chains=2, seed=2)
+
+
+def test_dark_and_local_channels_switch_spend_off_and_leave_the_rest_unchanged():
+    plain = bm.simulate(60, 3, geos=4, seed=9)
+    gaps = bm.simulate(60, 3, geos=4, seed=9, dark_channels=["search"], local_channels={"tv": 2})
+    tv, search, social = (gaps.data.spend[..., c] for c in range(3))
+    assert ((tv.sum(axis=0) > 0).sum()) == 2  # tv bought in exactly 2 of 4 regions
+    dark_weeks = np.flatnonzero((search == 0).all(axis=1))
+    assert len(dark_weeks) >= 8 and np.all(np.diff(dark_weeks)[:7] == 1)  # a run of >= 8 weeks
+    np.testing.assert_array_equal(social, plain.data.spend[..., 2])  # same random stream
+    assert np.isfinite(gaps.contributions).all() and np.isfinite(gaps.frame["sales"]).all()
+    assert (gaps.contributions[..., 0].sum(axis=0) > 0).sum() == 2  # no tv effect where unbought
+
+
+def test_chunked_engine_gives_exactly_the_unchunked_numbers(geo_mock):
+    _, fit = geo_mock
+    whole = fit.engine
+    chunked = dataclasses.replace(whole, chunk=7)
+    assert len(chunked.chunks()) == 8 and len(whole.chunks()) == 1  # 50 draws: 7 x 7 + 1
+    window = fit.window()
+    for c in range(3):
+        for a, b in zip(whole.roi_draws(c, window), chunked.roi_draws(c, window)):
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(
+            whole.mroi_draws(c, window)[0], chunked.mroi_draws(c, window)[0]
+        )
+        np.testing.assert_array_equal(
+            whole.response_draws(c, window, [0.5, 1.5]),
+            chunked.response_draws(c, window, [0.5, 1.5]),
+        )
+        np.testing.assert_array_equal(
+            whole.channel_contribution(c), chunked.channel_contribution(c)
+        )
+        zero = whole.window_multiplier(window, 0.0)
+        one_by_one = [
+            whole.incremental(c, whole.window_multiplier(window, m), base=zero).sum(axis=-1)
+            for m in (0.5, 1.5)
+        ]  # the definition: each multiplier against zero spend, separately
+        np.testing.assert_array_equal(
+            whole.response_draws(c, window, [0.5, 1.5]), np.stack(one_by_one, axis=-1)
+        )
+
+
+def test_chunk_size_follows_the_memory_budget():
+    per_draw = 215 * 50  # dates + padding x regions of the large workload
+    rows = chunk_rows(per_draw, budget=64 * 2**20)
+    assert 6 * 8 * per_draw * rows <= 64 * 2**20 < 6 * 8 * per_draw * (rows + 1)
+    assert chunk_rows(10, budget=2**40) == 1000 and chunk_rows(10**12) == 1
+
+
+def test_components_without_cache_equal_cached_and_sum_to_the_prediction(geo_mock):
+    _, fit = geo_mock
+    cached = fit.component_draws
+    uncached = ComponentDraws(fit, cache_bytes=0)
+    assert list(cached) == list(uncached)
+    assert list(cached)[-3:] == list(fit.data.channels)
+    for name in cached:
+        np.testing.assert_array_equal(cached[name], uncached[name])
+    assert not uncached._cache  # nothing held
+    total = sum(np.asarray(uncached[name]) for name in uncached)
+    np.testing.assert_array_equal(fit.predict_draws(), total)
+    assert fit.predict_draws().shape == (50, 40, 3)
+
+
+def _panel():
+    return bm.simulate(30, 3, geos=4, seed=1).frame
+
+
+def _data(frame, **kw):
+    channels = ["tv_spend", "search_spend", "social_spend"]
+    return bm.MMMData.from_frame(
+        frame, date="date", target="sales", geo="geo", channels=channels, **kw
+    )
+
+
+def test_a_channel_bought_in_no_region_is_one_error():
+    frame = _panel().assign(social_spend=0.0)
+    with pytest.raises(DataError, match=r"social_spend.*all zeros.*Drop the channel"):
+        _data(frame)
+
+
+def test_a_region_without_target_data_is_one_error_naming_the_column():
+    frame = _panel()
+    frame.loc[frame.geo == "region_02", "sales"] = np.nan
+    with pytest.raises(DataError, match=r"target column 'sales'.*NaN"):
+        _data(frame, fill_missing=True)
+
+
+def test_a_region_with_only_a_few_rows_is_not_interpolated_into_a_series():
+    frame = _panel()
+    sparse = frame[frame.geo == "region_04"].iloc[:3]
+    frame = pd.concat([frame[frame.geo != "region_04"], sparse])
+    with pytest.raises(DataError, match=r"observed on few dates.*region_04 \(3 of 30\)"):
+        _data(frame, fill_missing=True)
+
+
+def test_two_hundred_regions_with_one_row_each_is_one_error():
+    frame = _panel()
+    one_row = frame.iloc[:1]
+    tiny = pd.concat([one_row.assign(geo=f"dma_{i:03d}") for i in range(200)])
+    with pytest.raises(DataError, match=r"at least 3 distinct periods"):
+        _data(tiny)
+    with pytest.raises(DataError, match=r"observed on few dates.*dma_000 \(1 of 30\)"):
+        _data(pd.concat([frame, tiny]), fill_missing=True)
+    with pytest.raises(DataError, match=r"5800 missing \(region, date\) pairs"):
+        _data(pd.concat([frame, tiny]))
