@@ -26,13 +26,11 @@
 # Draw counts are tiny so the notebook runs in a few minutes; use the defaults for real work.
 
 # %%
-import warnings
 
 import pandas as pd
 
 import bayes_mmm as bm
 
-warnings.filterwarnings("ignore")
 pd.set_option("display.width", 140)
 
 # 78 weeks, 3 channels; "social" has nearly constant spend, so its effect is hard to identify.

@@ -54,7 +54,7 @@ def test_mkdocs_build_strict(site):
 
 def test_notebooks_are_rendered_with_their_figures(site):
     pages = sorted((site / "notebooks").glob("*/index.html"))
-    assert len(pages) == 5
+    assert len(pages) == 6
     for page in pages:
         figures = page.read_text().count('src="data:image/png;base64')
         assert figures >= 1, f"{page.parent.name} shows no figure (re-run build_notebooks.py)"

@@ -56,7 +56,7 @@ def python3_kernel():
 
 
 def test_every_source_has_a_committed_notebook():
-    assert len(SOURCES) == 5
+    assert len(SOURCES) == 6
     assert sorted(p.name for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb")) == [
         s.replace(".py", ".ipynb") for s in SOURCES
     ]
