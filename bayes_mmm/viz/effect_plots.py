@@ -45,12 +45,12 @@ def waterfall(fit, level: float = 0.9, start=None, end=None, ax=None, figsize=(1
         ax.errorbar(
             k, top, yerr=[[row.mean - row.lower], [row.upper - row.mean]], color="k", capsize=4
         )
-        ax.annotate(
+        ax.annotate(  # beside the interval's whisker, not on it
             f"{row.share:.0f}%",
             (k, max(top, base)),
-            xytext=(0, 4),
+            xytext=(6, 2),
             textcoords="offset points",
-            ha="center",
+            ha="left",
             fontsize=8,
         )
         if not is_total:
