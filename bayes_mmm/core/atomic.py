@@ -30,28 +30,14 @@ def atomic_path(path, what: str = "output file") -> Iterator[Path]:
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
         os.close(handle)
     except OSError as exc:
-        raise OutputError(
-            message(
-                what,
-                "a writable file path",
-                f"'{path}' ({type(exc).__name__}: {exc})",
-                "Choose another path or fix the folder's permissions.",
-            )
-        ) from exc
+        raise _unwritable(what, path, exc) from exc
     temporary = Path(name)
     try:
         yield temporary
         os.replace(temporary, path)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
-        raise OutputError(
-            message(
-                what,
-                "a writable file path",
-                f"'{path}' ({type(exc).__name__}: {exc})",
-                "Choose another path or fix the folder's permissions.",
-            )
-        ) from exc
+        raise _unwritable(what, path, exc) from exc
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
@@ -69,3 +55,14 @@ def write_csv(path, table, what: str = "CSV output") -> Path:
     with atomic_path(path, what) as temporary:
         table.to_csv(temporary, index=False)
     return Path(path)
+
+
+def _unwritable(what: str, path: Path, exc: OSError) -> OutputError:
+    return OutputError(
+        message(
+            what,
+            "a writable file path",
+            f"'{path}' ({type(exc).__name__}: {exc})",
+            "Choose another path or fix the folder's permissions.",
+        )
+    )

@@ -206,12 +206,18 @@ def lagged_correlation(residual: np.ndarray, x: np.ndarray, max_lag: int) -> np.
     return out
 
 
+def autocorrelation(x: np.ndarray, lags: int) -> np.ndarray:
+    """Sample autocorrelations of a series at lags 0..lags (lag 0 is 1; constant series: 0s)."""
+    x = np.asarray(x, float) - np.mean(x)
+    denom = float(x @ x) or 1.0
+    return np.array([float(x[: len(x) - k] @ x[k:]) / denom for k in range(lags + 1)])
+
+
 def ljung_box(residual: np.ndarray, lags: int = 4) -> tuple[np.ndarray, float]:
     """Autocorrelations 1..lags and the Ljung-Box p-value of the residual series."""
     from scipy.stats import chi2
 
-    r = residual - residual.mean()
-    n, denom = len(r), float(np.sum(r**2))
-    acf = np.array([np.sum(r[k:] * r[:-k]) / denom for k in range(1, lags + 1)])
+    n = len(residual)
+    acf = autocorrelation(residual, lags)[1:]
     q = n * (n + 2) * np.sum(acf**2 / (n - np.arange(1, lags + 1)))
     return acf, float(chi2.sf(q, lags))

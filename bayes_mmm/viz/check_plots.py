@@ -11,6 +11,7 @@ import numpy as np
 
 from bayes_mmm.core.errors import SpecError, message
 from bayes_mmm.core.intervals import interval
+from bayes_mmm.inference.misfit import autocorrelation
 from bayes_mmm.results.aggregates import predict_total
 from bayes_mmm.results.lift_check import lift_check
 from bayes_mmm.results.posterior import stack_draws
@@ -24,12 +25,6 @@ from bayes_mmm.viz.style import (
     number_axis,
     pct,
 )
-
-
-def _acf(x: np.ndarray, lags: int) -> np.ndarray:
-    x = x - x.mean()
-    denom = float(x @ x) or 1.0
-    return np.array([float(x[: len(x) - k] @ x[k:]) / denom for k in range(lags + 1)])
 
 
 def posterior_predictive(fit, n_replicates: int = 50, figsize=(13, 3.8), seed: int | None = None):
@@ -77,7 +72,7 @@ def posterior_predictive(fit, n_replicates: int = 50, figsize=(13, 3.8), seed: i
     resid.tick_params(axis="x", rotation=30)
     legend_below(resid, ncols=2)
     lags = min(20, len(actual) - 2)
-    rho = _acf(actual - mean, lags)
+    rho = autocorrelation(actual - mean, lags)
     acf.bar(np.arange(lags + 1), rho, color="C0", width=0.6)
     band = 2 / np.sqrt(len(actual))
     acf.axhspan(-band, band, color="grey", alpha=0.2, label="white-noise band")
