@@ -25,6 +25,22 @@ import pandas as pd
 import bayes_mmm as bm
 
 
+def roi_score(channel: str, true_roi: float, row, diag) -> dict:
+    """One channel's ROI interval against the truth, with the fit's convergence summary."""
+    return {
+        "channel": channel,
+        "true_roi": float(true_roi),
+        "median": float(row["median"]),
+        "lower": float(row["lower"]),
+        "upper": float(row["upper"]),
+        "covered": bool(row["lower"] <= true_roi <= row["upper"]),
+        "rel_error": float(abs(row["median"] / true_roi - 1)),
+        "prior_dominated": bool(row.get("prior_dominated", False)),
+        "divergences": int(diag.attrs["divergences"]),
+        "max_rhat": float(diag["r_hat"].max()),
+    }
+
+
 def make_dataset(i: int, seed: int) -> tuple[bm.Simulation, dict]:
     rng = np.random.default_rng([seed, i])
     regional = i % 3 == 2
@@ -93,16 +109,7 @@ def run(args) -> None:
                             {
                                 **setting,
                                 "priors": name,
-                                "channel": ch,
-                                "true_roi": float(value),
-                                "median": float(r["median"]),
-                                "lower": float(r["lower"]),
-                                "upper": float(r["upper"]),
-                                "covered": bool(r["lower"] <= value <= r["upper"]),
-                                "rel_error": float(abs(r["median"] / value - 1)),
-                                "prior_dominated": bool(r.get("prior_dominated", False)),
-                                "divergences": int(diag.attrs["divergences"]),
-                                "max_rhat": float(diag["r_hat"].max()),
+                                **roi_score(ch, value, r, diag),
                                 "seconds": round(seconds, 1),
                             }
                         )

@@ -25,6 +25,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from calibration import roi_score
 from dgps import SCENARIOS
 
 import bayes_mmm as bm
@@ -63,17 +64,8 @@ def _rows(ds, name, fit, seconds, scenario, i) -> list[dict]:
                 "dataset": i,
                 **ds.setting,
                 "priors": name,
-                "channel": ch,
-                "true_roi": float(value),
-                "median": float(r["median"]),
-                "lower": float(r["lower"]),
-                "upper": float(r["upper"]),
-                "covered": bool(r["lower"] <= value <= r["upper"]),
-                "rel_error": float(abs(r["median"] / value - 1)),
+                **roi_score(ch, value, r, diag),
                 "signed_error": float(r["median"] / value - 1),
-                "prior_dominated": bool(r.get("prior_dominated", False)),
-                "divergences": int(diag.attrs["divergences"]),
-                "max_rhat": float(diag["r_hat"].max()),
                 "min_ess": float(diag["ess_bulk"].min()),
                 "misfit": misfit,
                 "ppc_coverage_90": ppc,
