@@ -74,6 +74,15 @@ def one_of(name: str, value: object, options, error: type[BayesMMMError] | None 
         )
 
 
+def check_keys(name: str, given, allowed, error: type[BayesMMMError] | None = None) -> None:
+    """Reject keys of ``given`` that are not in ``allowed``, naming them with a did-you-mean."""
+    unknown = sorted(set(given) - set(allowed), key=str)
+    if unknown:
+        raise (error or SpecError)(
+            message(name, f"some of {sorted(allowed)}", unknown, did_you_mean(unknown, allowed))
+        )
+
+
 def check_level(level: object, name: str = "level") -> float:
     """A credible level must be a probability strictly between 0 and 1 (0.9 = a 90% interval)."""
     if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from bayes_mmm.core.errors import SpecError, did_you_mean, message
+from bayes_mmm.core.errors import SpecError, check_keys, message
 
 BASELINES = ("fixed", "gp")
 Z90 = 1.6448536269514722  # standard normal 95% quantile: a 90% interval spans +-Z90 sd
@@ -86,16 +86,7 @@ class GPBaseline:
     def from_dict(cls, d: dict) -> GPBaseline:
         allowed = set(cls.__dataclass_fields__)
         kwargs = {k: v for k, v in d.items() if k != "type"}
-        unknown = set(kwargs) - allowed
-        if unknown:
-            raise SpecError(
-                message(
-                    "baseline keys",
-                    f"some of {sorted(allowed)}",
-                    sorted(unknown, key=str),
-                    did_you_mean(unknown, allowed),
-                )
-            )
+        check_keys("baseline keys", kwargs, allowed)
         if isinstance(kwargs.get("lengthscale"), list):
             kwargs["lengthscale"] = tuple(kwargs["lengthscale"])
         return cls(**kwargs)

@@ -12,7 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from bayes_mmm.core.errors import SpecError, check_flag, did_you_mean, is_integer, message, one_of
+from bayes_mmm.core.errors import (
+    SpecError,
+    check_flag,
+    check_keys,
+    is_integer,
+    message,
+    one_of,
+)
 from bayes_mmm.model.baselines import GPBaseline, baseline_to_dict, resolve_baseline
 from bayes_mmm.model.likelihoods import LIKELIHOODS
 from bayes_mmm.model.priors import (
@@ -74,16 +81,7 @@ class ChannelSpec:
                     "Write e.g. {adstock: delayed, effect: {type: ROIPrior, ...}}.",
                 )
             )
-        unknown = set(d) - allowed
-        if unknown:
-            raise SpecError(
-                message(
-                    "channel spec keys",
-                    f"some of {sorted(allowed)}",
-                    sorted(unknown, key=str),
-                    did_you_mean(unknown, allowed),
-                )
-            )
+        check_keys("channel spec keys", d, allowed)
         if not isinstance(d.get("priors") or {}, Mapping):
             raise SpecError(
                 message(
@@ -334,16 +332,7 @@ class ModelSpec:
             raise SpecError(
                 message("model spec", "a mapping of spec keys to values", type(d).__name__)
             )
-        unknown = set(d) - known
-        if unknown:
-            raise SpecError(
-                message(
-                    "model spec keys",
-                    f"some of {sorted(known)}",
-                    sorted(unknown, key=str),
-                    did_you_mean(unknown, known),
-                )
-            )
+        check_keys("model spec keys", d, known)
         kwargs = dict(d)
         if "channels" in kwargs:
             channels = kwargs["channels"] or {}

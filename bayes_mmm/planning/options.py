@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from bayes_mmm.core.errors import OptimizationError, did_you_mean, message
+from bayes_mmm.core.errors import OptimizationError, check_keys, did_you_mean, message
 
 OBJECTIVES = ("outcome", "profit", "mean_sd", "cvar")
 
@@ -166,16 +166,7 @@ def resolve_options(
     objective, horizon, limits, shortcuts: dict
 ) -> tuple[Objective, SpendLimits, PlanningWindow]:
     """``optimize_budget``'s arguments (objects, plain values, shortcuts) -> the three objects."""
-    unknown = sorted(set(shortcuts) - set(SHORTCUTS))
-    if unknown:
-        raise OptimizationError(
-            message(
-                "optimize_budget keyword(s)",
-                f"some of {sorted(SHORTCUTS)}",
-                unknown,
-                did_you_mean(unknown, SHORTCUTS),
-            )
-        )
+    check_keys("optimize_budget keyword(s)", shortcuts, SHORTCUTS, OptimizationError)
     objective = objective if isinstance(objective, Objective) else Objective(kind=objective)
     planning = horizon if isinstance(horizon, PlanningWindow) else PlanningWindow(weeks=horizon)
     limits = SpendLimits() if limits is None else limits
