@@ -79,6 +79,18 @@ def _baseline(rng, n: int) -> tuple[np.ndarray, dict]:
     return rel, {"price_index": price, "promo": promo}
 
 
+def _dataset(sales, spend, names, controls, roi, setting) -> Dataset:
+    """The weekly frame, its spend columns, controls and true ROI per spend column."""
+    columns = [f"{c}_spend" for c in names]
+    return Dataset(
+        _frame(sales, spend, names, controls),
+        columns,
+        list(controls),
+        dict(zip(columns, roi)),
+        setting,
+    )
+
+
 def _frame(sales, spend, names, controls) -> pd.DataFrame:
     frame = pd.DataFrame({"date": pd.date_range("2022-01-03", periods=len(sales), freq="7D")})
     frame["sales"] = sales
@@ -117,13 +129,7 @@ def make_late_peak(rng) -> Dataset:
     sales = expected + rng.normal(0, noise * expected.mean(), n)
     roi = _roi_additive(effects, spend)
     setting = {"peaks": peaks.round(2).tolist(), "noise": round(noise, 3)}
-    return Dataset(
-        _frame(sales, spend, names, controls),
-        [f"{c}_spend" for c in names],
-        list(controls),
-        dict(zip([f"{c}_spend" for c in names], roi)),
-        setting,
-    )
+    return _dataset(sales, spend, names, controls, roi, setting)
 
 
 def make_multiplicative_shared(rng) -> Dataset:
@@ -168,13 +174,7 @@ def make_multiplicative_shared(rng) -> Dataset:
     )
     sales = full * np.exp(eps - noise**2 / 2)
     setting = {"spend_corr": round(corr, 2), "noise": round(noise, 3)}
-    return Dataset(
-        _frame(sales, spend, names, controls),
-        [f"{c}_spend" for c in names],
-        list(controls),
-        dict(zip([f"{c}_spend" for c in names], roi)),
-        setting,
-    )
+    return _dataset(sales, spend, names, controls, roi, setting)
 
 
 def make_daily_funnel(rng) -> Dataset:
@@ -221,13 +221,7 @@ def make_daily_funnel(rng) -> Dataset:
         "noise": round(noise, 3),
         "daily_decay": decay.round(2).tolist(),
     }
-    return Dataset(
-        _frame(sales, weekly[:, :4], names, controls),
-        [f"{c}_spend" for c in names],
-        list(controls),
-        dict(zip([f"{c}_spend" for c in names], roi)),
-        setting,
-    )
+    return _dataset(sales, weekly[:, :4], names, controls, roi, setting)
 
 
 SCENARIOS = {
