@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from bayes_mmm.core.atomic import atomic_path, write_csv
-from bayes_mmm.core.errors import BayesMMMError, OutputError, message
+from bayes_mmm.core.errors import BayesMMMError, DataError, OutputError, SpecError, message
 
 
 def output_folder(path) -> Path:
@@ -120,8 +120,6 @@ def load_config(path) -> dict:
     ``fit`` (sampler)."""
     import yaml
 
-    from bayes_mmm.core.errors import SpecError
-
     path = Path(path)
     if not path.is_file():
         raise SpecError(message("--config", "an existing YAML file", str(path)))
@@ -153,7 +151,6 @@ def fit_command(args) -> int:
     import pandas as pd
 
     import bayes_mmm as bm
-    from bayes_mmm.core.errors import DataError
 
     config = load_config(args.config)
     if not Path(args.data).is_file():

@@ -190,6 +190,4 @@ class MMMFit(FitResult):
 
 def load(path) -> MMMFit:
     """Open a model file written by :meth:`MMMFit.save`; never unpickles or evaluates code."""
-    parts = model_file.read(path, spec_type=MMM)
-    parts["data"] = MMMData.from_dataset(parts["data"].to_dataset())  # adds data.plot()
-    return MMMFit.from_parts(**parts)
+    return MMMFit.from_parts(**model_file.read(path, spec_type=MMM, data_type=MMMData))

@@ -29,6 +29,7 @@ from bayes_mmm.results.coverage import mark_untrained, untrained_channels
 from bayes_mmm.results.misfit import diagnostic_rows, misfit_table
 from bayes_mmm.results.posterior import gather, stack_draws
 from bayes_mmm.results.predictions import PredictionTables
+from bayes_mmm.results.summary import summarize_fit
 
 PRIOR_DOMINATED_RATIO = 0.8
 
@@ -292,8 +293,6 @@ class FitResult(PredictionTables):
     def summary(self, level: float = 0.9):
         """One screen: convergence verdict, fit metrics, headline and ROI with ``level``
         intervals, prior-dominated channels, advice (:mod:`bayes_mmm.results.summary`)."""
-        from bayes_mmm.results.summary import summarize_fit
-
         return summarize_fit(self, level)
 
     def warn_if_problems(self, extra: list[str] = ()) -> None:

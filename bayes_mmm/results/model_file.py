@@ -75,11 +75,11 @@ def save(fit, path) -> None:
             ) from exc
 
 
-def read(path, spec_type: type[ModelSpec] = ModelSpec) -> dict:
+def read(path, spec_type: type[ModelSpec] = ModelSpec, data_type: type[MMMData] = MMMData) -> dict:
     """Open a model file written by ``fit.save``; never unpickles or evaluates code.
 
-    Returns the parts of a fit result: ``spec`` (a ``spec_type``), ``data``, ``groups``,
-    ``fit_info`` and ``lift_tests``; ``bm.load`` wraps them in an ``MMMFit``.
+    Returns the parts of a fit result: ``spec`` (a ``spec_type``), ``data`` (a ``data_type``),
+    ``groups``, ``fit_info`` and ``lift_tests``; ``bm.load`` wraps them in an ``MMMFit``.
     """
 
     path = Path(path)
@@ -126,7 +126,7 @@ def read(path, spec_type: type[ModelSpec] = ModelSpec) -> dict:
     try:
         spec = spec_type.from_dict(json.loads(attrs["spec"]))
         fit_info = json.loads(attrs["fit_info"])
-        data = MMMData.from_dataset(tree["mmm_data"].to_dataset())
+        data = data_type.from_dataset(tree["mmm_data"].to_dataset())
         spec.resolve(data.channels)  # e.g. a prior edited outside its parameter's domain
     except BayesMMMError as exc:
         raise ModelFileError(f"model file '{path}' has an invalid spec: {exc}") from exc
