@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from bayes_mmm.core.errors import SpecError, message
+from bayes_mmm.core.errors import SpecError, is_number, message
 from bayes_mmm.data.windows import date_mask
 from bayes_mmm.inputs import MMMData
 from bayes_mmm.model.equations import (
@@ -310,7 +310,7 @@ def _baseline(rng, contributions: np.ndarray, media_share: float, controls: bool
 def _drift(baseline: np.ndarray, drift: float, step: float, seed: int) -> np.ndarray:
     """Baseline ``(date, geo)`` plus a random-walk level and a step break (own random stream)."""
     for name, value in (("drift", drift), ("step", step)):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not -1 < value < 1:
+        if not is_number(value) or not -1 < value < 1:
             raise SpecError(message(name, "a fraction of the baseline in (-1, 1)", repr(value)))
     if drift == 0 and step == 0:
         return baseline

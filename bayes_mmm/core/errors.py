@@ -85,7 +85,7 @@ def check_keys(name: str, given, allowed, error: type[BayesMMMError] | None = No
 
 def check_level(level: object, name: str = "level") -> float:
     """A credible level must be a probability strictly between 0 and 1 (0.9 = a 90% interval)."""
-    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
+    if not is_number(level) or not 0 < level < 1:
         raise SpecError(
             message(name, "a probability in (0, 1), e.g. 0.9 for a 90% interval", repr(level))
         )
@@ -101,6 +101,11 @@ def check_flag(name: str, value: object) -> bool:
             message(name, "true or false (a boolean)", repr(value), hint.strip() or None)
         )
     return bool(value)
+
+
+def is_number(value: object) -> bool:
+    """A Python int or float that is not a bool (True is an int in Python)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def is_integer(value: object) -> bool:

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from bayes_mmm.core.errors import DataError, did_you_mean, message
+from bayes_mmm.core.errors import DataError, did_you_mean, is_number, message
 
 GO_DARK = "go_dark"
 
@@ -136,13 +136,13 @@ def _check_numbers(test: LiftTest, name: str) -> None:
             raise DataError(
                 message(f"{name}: spend_change", f"a number or {GO_DARK!r}", repr(change))
             )
-    elif isinstance(change, bool) or not isinstance(change, int | float) or not np.isfinite(change):
+    elif not is_number(change) or not np.isfinite(change):
         raise DataError(
             message(f"{name}: spend_change", "a finite number (currency per period)", change)
         )
     for field_name in ("lift", "lift_sd"):
         value = getattr(test, field_name)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
+        if not is_number(value) or not np.isfinite(value):
             raise DataError(message(f"{name}: {field_name}", "a finite number", repr(value)))
     if test.lift_sd <= 0:
         raise DataError(

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from bayes_mmm.core.errors import SpecError, check_keys, message
+from bayes_mmm.core.errors import SpecError, check_keys, is_number, message
 
 BASELINES = ("fixed", "gp")
 Z90 = 1.6448536269514722  # standard normal 95% quantile: a 90% interval spans +-Z90 sd
@@ -54,11 +54,7 @@ class GPBaseline:
 
     def __post_init__(self):
         ls = self.lengthscale
-        ok = (
-            isinstance(ls, tuple | list)
-            and len(ls) == 2
-            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in ls)
-        )
+        ok = isinstance(ls, tuple | list) and len(ls) == 2 and all(is_number(v) for v in ls)
         if not ok or not 2 <= ls[0] < ls[1]:
             raise SpecError(
                 message(
@@ -72,9 +68,9 @@ class GPBaseline:
         object.__setattr__(self, "lengthscale", (float(ls[0]), float(ls[1])))
         for name in ("amplitude", "regional_share"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int | float) or not v > 0:
+            if not is_number(v) or not v > 0:
                 raise SpecError(message(f"GPBaseline.{name}", "a number > 0", repr(v)))
-        if isinstance(self.c, bool) or not isinstance(self.c, int | float) or not self.c >= 1.2:
+        if not is_number(self.c) or not self.c >= 1.2:
             raise SpecError(message("GPBaseline.c", "a boundary factor >= 1.2", repr(self.c)))
         if self.m is not None and not (isinstance(self.m, int) and 4 <= self.m <= 200):
             raise SpecError(message("GPBaseline.m", "None or an integer in [4, 200]", self.m))
