@@ -78,8 +78,9 @@ class MMM(ModelSpec):
             posterior_predictive: also draw posterior predictive samples.
             log_likelihood: store pointwise log-likelihood (needed for LOO model comparison).
             method: "nuts" (default), or a quick look while iterating on a specification:
-                "advi" / "fullrank_advi" (PyMC's variational fit, seconds on large panels;
-                approximate: labelled in every table, the repr and the report).
+                "laplace" (Gaussian at the posterior mode: closest to NUTS in
+                docs/benchmarks.md), "advi" / "fullrank_advi" (PyMC's variational fit);
+                approximate: labelled in every table, the repr and the report.
         """
         if progress:  # compiling is silent and takes tens of seconds on a first fit
             print(

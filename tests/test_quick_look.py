@@ -50,5 +50,61 @@ def test_advi_same_seed_same_draws_and_roi_near_the_truth(advi_fits):
 
 def test_unknown_method_is_one_error_before_fitting():
     sim = bm.simulate(30, 2, seed=1)
-    with pytest.raises(SpecError, match=r"method.*'nuts', 'advi', 'fullrank_advi'.*'nut'"):
+    with pytest.raises(
+        SpecError, match=r"method.*'nuts', 'laplace', 'advi', 'fullrank_advi'.*'nut'"
+    ):
         bm.MMM().fit(sim.data, method="nut")
+
+
+def test_laplace_is_exact_for_a_gaussian_posterior():
+    """Normal mean with known sd: the posterior is Gaussian, so mode and inverse Hessian are its
+    mean and variance, and the draws (mapped through the model) match them."""
+    import pymc as pm
+
+    from bayes_mmm.inference.approximate import laplace_posterior
+
+    y = np.array([1.2, 0.4, 2.1, 1.7, 0.9])
+    with pm.Model() as model:
+        mu = pm.Normal("mu", 0.0, 2.0)
+        pm.Deterministic("twice", 2 * mu)
+        pm.Normal("y", mu, 1.0, observed=y)
+    precision = 1 / 2.0**2 + len(y)
+    mean, sd = y.sum() / precision, precision**-0.5
+    tree = laplace_posterior(model, chains=2, draws=2000, seed=1)
+    draws = tree["posterior"]["mu"].values
+    assert draws.shape == (2, 2000)
+    assert abs(draws.mean() - mean) < 4 * sd / np.sqrt(draws.size)
+    assert abs(draws.std() / sd - 1) < 0.05
+    np.testing.assert_allclose(tree["posterior"]["twice"].values, 2 * draws)
+
+
+def test_laplace_handles_constrained_parameters_through_their_transform():
+    """A positive scale: the Gaussian lives on log(sigma) (Jacobian included), so every draw
+    is positive and the median sits near the log-space mode."""
+    import pymc as pm
+
+    from bayes_mmm.inference.approximate import laplace_posterior
+
+    y = np.random.default_rng(0).normal(0.0, 3.0, 400)
+    with pm.Model() as model:
+        sigma = pm.HalfNormal("sigma", 10.0)
+        pm.Normal("y", 0.0, sigma, observed=y)
+    draws = laplace_posterior(model, chains=1, draws=1000, seed=2)["posterior"]["sigma"].values
+    assert (draws > 0).all()
+    assert abs(np.median(draws) - y.std()) < 0.15
+
+
+@pytest.mark.slow
+def test_laplace_fit_is_labelled_and_reproducible_with_roi_near_the_truth(tmp_path):
+    sim = bm.simulate(60, 2, seed=5, roi=[2.0, 0.8])
+    kw = {"method": "laplace", "chains": 2, "draws": 200, "seed": 3, "progress": False}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a, b = (bm.MMM().fit(sim.data, **kw) for _ in range(2))
+    np.testing.assert_array_equal(a.posterior["roi"].values, b.posterior["roi"].values)
+    roi = a.roi()
+    assert (roi["method"] == "laplace").all()
+    assert "approximate fit (laplace, Gaussian at the posterior mode)" in roi.attrs["approximate"]
+    assert "APPROXIMATE: laplace" in repr(a)
+    ratio = roi.set_index("channel")["mean"] / sim.true_roi().set_index("channel")["true_roi"]
+    assert ((ratio > 0.5) & (ratio < 2.0)).all(), ratio

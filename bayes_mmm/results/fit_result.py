@@ -20,7 +20,7 @@ from bayes_mmm.core.errors import check_level
 from bayes_mmm.core.intervals import interval, summarise
 from bayes_mmm.data.mmm_data import MMMData
 from bayes_mmm.data.windows import date_mask
-from bayes_mmm.inference.approximate import APPROXIMATE_NOTE
+from bayes_mmm.inference.approximate import approximate_note
 from bayes_mmm.inference.diagnostics import advice, parameter_table, problem_table, sampler_problems
 from bayes_mmm.model.equations import compute_scales
 from bayes_mmm.model.spec import ModelSpec
@@ -169,7 +169,7 @@ class FitResult(PredictionTables):
     def approximate(self) -> str | None:
         """A note for approximate (quick-look) fits, else None."""
         method = self.approximate_method
-        return None if method == "nuts" else APPROXIMATE_NOTE.format(method=method)
+        return None if method == "nuts" else approximate_note(method)
 
     def _label(self, table: pd.DataFrame) -> pd.DataFrame:
         if self.approximate:
