@@ -68,8 +68,8 @@ def compile_nutpie(model):
 
     try:
         return cached_compile(model)
-    except (NotCacheable, ImportError, AttributeError, TypeError):
-        return nutpie.compile_pymc_model(model)
+    except Exception:  # an optimisation only: any failure (another nutpie layout, a bad cache
+        return nutpie.compile_pymc_model(model)  # entry) falls back to nutpie's own compile
 
 
 def _cfunc(src: str, name: str, inner, key: str, signature, constants: dict):
@@ -99,6 +99,7 @@ def cached_compile(model):
     import numba
     from nutpie import compile_pymc as cp
     from pymc.initial_point import make_initial_point_fn
+    from pytensor import config
 
     initial_point_fn = make_initial_point_fn(
         model=model,
@@ -117,6 +118,8 @@ def cached_compile(model):
     )
     if logp_pt.get_shared() or expand_pt.get_shared():
         raise NotCacheable("shared variables")
+    if not config.numba__cache:
+        raise NotCacheable("PyTensor's Numba cache is switched off")
     sizes = {"N_DIM": n_dim, "N_EXPANDED": n_expanded}
     ptr = numba.types.CPointer(numba.types.double)
     u64, i64, void = numba.types.uint64, numba.types.int64, numba.types.voidptr
