@@ -93,10 +93,9 @@ def _cache_key(jit_fn, *parts) -> str:
     return "bayes_mmm_nutpie_" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def cached_compile(model):
-    """Build nutpie's compiled model as ``compile_pymc_model`` does for the Numba backend with
-    default arguments, the two C callbacks coming from PyTensor's Numba disk cache."""
-    import numba
+def _nutpie_functions(model):
+    """nutpie's PyTensor functions and layout, as ``compile_pymc_model`` makes them (Numba mode,
+    support-point start with jitter on every free variable)."""
     from nutpie import compile_pymc as cp
     from pymc.initial_point import make_initial_point_fn
     from pytensor import config
@@ -108,7 +107,7 @@ def cached_compile(model):
         jitter_rvs=set(model.free_RVs),
         return_transformed=True,
     )
-    n_dim, n_expanded, logp_pt, expand_pt, initial_point_fn, shape_info, names = cp._make_functions(
+    out = cp._make_functions(
         model,
         mode="NUMBA",
         compute_grad=True,
@@ -116,10 +115,22 @@ def cached_compile(model):
         pymc_initial_point_fn=cp._wrap_with_lock(initial_point_fn),
         var_names=None,
     )
-    if logp_pt.get_shared() or expand_pt.get_shared():
+    if out[2].get_shared() or out[3].get_shared():
         raise NotCacheable("shared variables")
     if not config.numba__cache:
         raise NotCacheable("PyTensor's Numba cache is switched off")
+    return out
+
+
+def cached_compile(model):
+    """Build nutpie's compiled model as ``compile_pymc_model`` does for the Numba backend with
+    default arguments, the two C callbacks coming from PyTensor's Numba disk cache."""
+    import numba
+    from nutpie import compile_pymc as cp
+
+    n_dim, n_expanded, logp_pt, expand_pt, initial_point_fn, shape_info, names = _nutpie_functions(
+        model
+    )
     sizes = {"N_DIM": n_dim, "N_EXPANDED": n_expanded}
     ptr = numba.types.CPointer(numba.types.double)
     u64, i64, void = numba.types.uint64, numba.types.int64, numba.types.voidptr
