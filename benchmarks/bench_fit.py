@@ -5,6 +5,12 @@
     python benchmarks/bench_fit.py --no-competitor # bayes_mmm only
     python benchmarks/bench_fit.py --large         # 50 regions x 208 weeks x 30 channels
     python benchmarks/bench_fit.py --dma           # 200 regions x 104 weeks x 10 channels
+    python benchmarks/bench_fit.py --first-fit     # time to the first ROI table, fresh processes
+
+``--first-fit`` (benchmarks/first_fit.py) runs the national fit + ``fit.roi()`` in fresh processes:
+with an empty compile cache, then a refit (same data, and new data values of the same shape) on
+the cache the first one filled; one JSON line each in ``results/first_fit.jsonl``, stage by stage.
+``--code DIR`` measures another checkout (e.g. ``git archive`` of an older commit) the same way.
 
 ``--large`` / ``--dma`` (benchmarks/large_workloads.py) print one JSON line with the gradient cost
 (us_per_gradient), the fit's statistics, peak memory, and the 4 x 1000 (+500 tuning) time predicted
@@ -143,8 +149,16 @@ def main() -> None:
         help="warm-up steps for both packages (bayes_mmm's default)",
     )
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--first-fit", action="store_true", help="time to the first ROI table")
+    parser.add_argument("--repeats", type=int, default=1, help="--first-fit: cold+warm rounds")
+    parser.add_argument("--code", default=None, help="--first-fit: checkout to measure")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
+    if args.first_fit:
+        from first_fit import first_fit
+
+        first_fit(args.repeats, code=args.code)
+        return
     if args.large or args.dma:
         from large_workloads import bench_large
 

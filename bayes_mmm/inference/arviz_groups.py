@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from bayes_mmm.inference.prior_draws import quiet_pymc
+from bayes_mmm.inference.prior_draws import PRIOR_COMPILE, quiet_pymc
 
 
 def _geo_scale(ds: xr.Dataset, scale: np.ndarray) -> xr.DataArray:
@@ -46,7 +46,9 @@ def prior_groups(model, draws: int, seed, scale: np.ndarray) -> dict[str, xr.Dat
     import pymc as pm
 
     with quiet_pymc(), model:
-        tree = pm.sample_prior_predictive(draws=draws, random_seed=seed)
+        tree = pm.sample_prior_predictive(
+            draws=draws, random_seed=seed, compile_kwargs=dict(PRIOR_COMPILE)
+        )
     out = {"/prior": tree["prior"].to_dataset()}
     if "prior_predictive" in tree.children:
         out["/prior_predictive"] = predictive_in_target_units(

@@ -22,6 +22,7 @@ from bayes_mmm.inference.arviz_groups import (
     predictive_in_target_units,
     prior_groups,
 )
+from bayes_mmm.inference.nutpie_compile import compile_nutpie
 from bayes_mmm.inference.prior_draws import prior_draws
 from bayes_mmm.model.equations import compute_scales
 from bayes_mmm.model.graph import build_model
@@ -125,7 +126,7 @@ def sample_posterior(
         from pytensor import config
 
         with config.change_flags(**NUTPIE_COMPILE_FLAGS), sampler_panics_as_errors():
-            compiled = nutpie.compile_pymc_model(model)
+            compiled = compile_nutpie(model)  # nutpie's compile, C callbacks cached on disk
             tree = nutpie.sample(
                 compiled,
                 draws=draws,
