@@ -478,3 +478,12 @@ def test_config_fuzz_raises_only_spec_errors(config):
     except bm.SpecError:
         return
     assert bm.MMM.from_dict(spec.to_dict()) == spec
+
+
+@pytest.mark.parametrize("bound", [(4.6e-274, 0.0), (1e-12, 0.0), (5.0 + 1e-13, 5.0)])
+def test_optimiser_bound_inverted_by_less_than_rounding_is_one_bound(mock_fit, bound):
+    """Found by Hypothesis: a lower bound above its upper bound by a rounding error reached scipy
+    (raw ValueError). Within the tolerance it is one bound: the channel is pinned there."""
+    result = mock_fit.optimize_budget(horizon=6, bounds={"social_spend": bound})
+    spend = result.table.set_index("channel").loc["social_spend", "optimal"]
+    assert spend == pytest.approx(bound[1], abs=1e-6)

@@ -153,6 +153,9 @@ class Constraints:
                     f"{self.label(v)}: lower bound {money(self.lower[v])} ({self.lower_src[v]}) "
                     f"exceeds upper bound {money(self.upper[v])} ({self.upper_src[v]})"
                 )
+        # a lower bound above its upper bound by less than the tolerance is the same bound (e.g.
+        # (1e-274, 0.0)): reconcile it, or scipy refuses the bounds with a raw ValueError
+        self.lower = np.minimum(self.lower, self.upper)
         for coef, lo, hi, label in self.linear:
             sel = coef > 0
             low, high = self.lower[sel].sum(), self.upper[sel].sum()
