@@ -27,6 +27,7 @@ import numpy as np
 from large_workloads import peak_memory_gb, workload
 
 import bayes_mmm as bm
+from bayes_mmm.results import counterfactual
 from bayes_mmm.testing import prior_fit
 
 STEPS = ("roi", "roi_by_geo", "mroi", "response_curves", "contributions", "predict", "optimize")
@@ -52,10 +53,12 @@ def main() -> None:
     parser.add_argument("--chains", type=int, default=4)
     parser.add_argument("--steps", default=",".join((*STEPS, "report")))
     parser.add_argument("--shared", action="store_true", help="one fit object for every step")
+    parser.add_argument("--threads", type=int, default=counterfactual.THREADS)
     parser.add_argument("--note", default="")
     parser.add_argument("--out", default=None, help="append the JSON lines to this file")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
+    counterfactual.THREADS = args.threads
     name = "dma" if args.dma else "large"
     _, data = workload(name)
     label = f"{name} {data.n_geos}x{data.n_dates}x{data.n_channels}"
@@ -104,7 +107,7 @@ def _emit(row: dict, args) -> None:
         {
             "peak_memory_gb": round(peak_memory_gb(), 2),
             "loadavg_1m": round(os.getloadavg()[0], 2),
-            "threads": os.environ.get("BAYES_MMM_THREADS", "default"),
+            "threads": counterfactual.THREADS,
             "note": args.note,
         }
     )
