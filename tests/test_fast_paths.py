@@ -139,3 +139,18 @@ def test_every_registered_transform_maps_zero_media_to_zero(adstock, saturation)
     assert not zero_maps_to_zero(
         "hill", {"half": np.ones((1, 1, 1)), "slope": np.full((1, 1, 1), np.nan)}
     )
+
+
+def test_thinned_response_curves_use_the_stated_evenly_spaced_draws(mock_fit):
+    n = mock_fit.params.n_samples
+    full = mock_fit.response_curves(multipliers=[0.5, 1.0])
+    thin = mock_fit.response_curves(multipliers=[0.5, 1.0], draws=n // 4)
+    assert full.attrs["draws"] == n and thin.attrs == {"draws": n // 4, "of_draws": n}
+    rows = np.unique(np.linspace(0, n - 1, n // 4).round().astype(int))
+    engine = dataclasses.replace(mock_fit.engine, params=mock_fit.params.take(rows))
+    window = mock_fit.window()
+    want = engine.response_draws(0, window, [0.5, 1.0]).mean(axis=0)
+    np.testing.assert_allclose(thin["mean"].iloc[:2], want, rtol=1e-12)
+    assert not np.allclose(thin["mean"], full["mean"])  # a different (sub)set of draws
+    fig = mock_fit.plot.response_curves(draws=n // 4)
+    assert f"from {n // 4} of {n} draws" in fig._suptitle.get_text()

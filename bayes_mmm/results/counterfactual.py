@@ -55,6 +55,7 @@ from bayes_mmm.results.posterior import PosteriorParams
 
 CHUNK = 1000  # upper bound on draws per chunk
 MEMORY_BUDGET = 256 * 2**20  # bytes of temporaries per chunk (about 6 arrays of draw x date x geo)
+FAST_CHUNK_BYTES = 6 * 2**20  # fast paths: bytes per (draw, date, geo) array of a chunk
 THREADS = min(2, os.cpu_count() or 1)  # chunks evaluated at once
 CACHED_MULTIPLIERS = (0.0, 1.0)  # window outcomes kept per engine (ROI, mROI, curves share them)
 
@@ -85,11 +86,15 @@ class Engine:
         return self.l_max - 1
 
     def chunks(self, per_draw: int | None = None):
-        """Row slices covering every draw, each small enough for the memory budget (at most
-        ``CHUNK`` rows: boundaries never depend on ``THREADS``)."""
-        size = self.chunk or chunk_rows(
-            per_draw or (self.media.shape[0] + self.pad) * self.media.shape[1]
-        )
+        """Row slices covering every draw. Reference path: each chunk within the memory budget;
+        fast paths (``per_draw`` given): ``FAST_CHUNK_BYTES`` per array, small enough to stay in
+        cache. Boundaries never depend on ``THREADS``."""
+        if self.chunk:
+            size = self.chunk
+        elif per_draw is None:
+            size = chunk_rows((self.media.shape[0] + self.pad) * self.media.shape[1])
+        else:
+            size = max(1, min(CHUNK, FAST_CHUNK_BYTES // (8 * per_draw)))
         return [slice(s, s + size) for s in range(0, self.params.n_samples, size)]
 
     def map_chunks(self, fn, per_draw: int | None = None) -> list:

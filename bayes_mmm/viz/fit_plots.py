@@ -255,11 +255,13 @@ class FitPlots:
         return resize(fig, figsize)
 
     # ------------------------------------------------------------------ curves
-    def response_curves(self, level: float = 0.9, result=None, figsize=None):
+    def response_curves(self, level: float = 0.9, result=None, figsize=None, draws=None):
         """Incremental outcome vs spend in the training window per channel: band, the spend
         range seen in the data shaded, current spend and (with a budget ``result``) the optimal
-        spend marked."""
-        return effect_plots.response_curves(self.fit, level, result=result, figsize=figsize)
+        spend marked; ``draws``: from that many evenly spaced draws (said in the title)."""
+        return effect_plots.response_curves(
+            self.fit, level, result=result, figsize=figsize, draws=draws
+        )
 
     def adstock_decay(self, level: float = 0.9, figsize=None):
         """Carryover weights by lag 0..l_max-1 per channel (registered adstock), mean and band."""
