@@ -33,19 +33,15 @@ def test_dark_and_local_channels_switch_spend_off_and_leave_the_rest_unchanged()
     assert (gaps.contributions[..., 0].sum(axis=0) > 0).sum() == 2  # no tv effect where unbought
 
 
-def test_chunked_engine_gives_the_unchunked_numbers(geo_mock):
-    """Exactly on the reference path; to 1e-13 on the fast paths (their adstock is a BLAS matrix
-    product, whose rounding may differ in the last bit between a 1-row and a 50-row chunk)."""
+def test_chunked_engine_gives_exactly_the_unchunked_numbers(geo_mock):
+    """On the reference path and on the fast paths (whose response curves equal the reference
+    definition to float tolerance: tests/test_fast_paths.py)."""
     _, fit = geo_mock
     for fast in (False, True):
         whole = dataclasses.replace(fit.engine, fast=fast)
         chunked = dataclasses.replace(whole, chunk=7)
         assert len(chunked.chunks()) == 8 and len(whole.chunks()) == 1  # 50 draws: 7 x 7 + 1
-        same = (
-            np.testing.assert_array_equal
-            if not fast
-            else lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-13)
-        )
+        same = np.testing.assert_array_equal
         window = fit.window()
         for c in range(3):
             for a, b in zip(whole.roi_draws(c, window), chunked.roi_draws(c, window)):
@@ -61,7 +57,11 @@ def test_chunked_engine_gives_the_unchunked_numbers(geo_mock):
                 whole.incremental(c, whole.window_multiplier(window, m), base=zero).sum(axis=-1)
                 for m in (0.5, 1.5)
             ]  # the definition: each multiplier against zero spend, separately
-            same(whole.response_draws(c, window, [0.5, 1.5]), np.stack(one_by_one, axis=-1))
+            np.testing.assert_allclose(
+                whole.response_draws(c, window, [0.5, 1.5]),
+                np.stack(one_by_one, axis=-1),
+                rtol=0 if not fast else 1e-12,
+            )
 
 
 def test_chunk_size_follows_the_memory_budget():

@@ -23,7 +23,7 @@ from bayes_mmm.model.transforms import apply_adstock, apply_saturation
 LINEAR_ADSTOCKS = frozenset({"geometric", "delayed", "none"})
 # Rows per BLAS call in the adstock product: OpenBLAS runs a (16+ rows) x 8 x 10,750 product in
 # several busy-waiting threads, 10-25x the CPU time of <= 8-row calls on the 2-core machine
-# (0.45 vs 5.7-22 ns per cell, docs/benchmarks.md); row blocks of 1-8 give identical numbers.
+# (0.45 vs 5.7-22 ns per cell, docs/benchmarks.md); blocks of 2-8 rows give identical numbers.
 BLAS_ROWS = 8
 
 
@@ -65,7 +65,10 @@ def adstock(weights: np.ndarray, lags: np.ndarray) -> np.ndarray:
     flat, w = lags.reshape(n_lag, -1), np.ascontiguousarray(weights[..., 0])
     out = np.empty((w.shape[0], flat.shape[1]))
     for i in range(0, w.shape[0], BLAS_ROWS):
-        np.matmul(w[i : i + BLAS_ROWS], flat, out=out[i : i + BLAS_ROWS])
+        if i + 1 == w.shape[0]:  # one row: as a 2-row product (a 1-row one rounds differently)
+            out[i] = (w[[i, i]] @ flat)[0]
+        else:
+            np.matmul(w[i : i + BLAS_ROWS], flat, out=out[i : i + BLAS_ROWS])
     return out.reshape(-1, n_date, n_geo)
 
 
