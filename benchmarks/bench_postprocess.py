@@ -43,7 +43,23 @@ def _steps(fit, out: Path) -> dict:
         "predict": fit.predict,
         "optimize": lambda: fit.optimize_budget(),
         "report": lambda: fit.report(out),
+        "curves_1000_draws": lambda: fit.response_curves(draws=1000),
+        "curve_thinning_error": lambda: _thinning_error(fit),
     }
+
+
+def _thinning_error(fit, draws: int = 1000) -> dict:
+    """Monte Carlo error of the report's thinned response curves against all draws: largest
+    difference of mean, lower and upper over channels and multipliers, as a share of the
+    all-draw band width at that point."""
+    full, thin = fit.response_curves(), fit.response_curves(draws=draws)
+    width = (full["upper"] - full["lower"]).where(lambda w: w > 0)
+    out = {"thinned_draws": thin.attrs["draws"], "of_draws": full.attrs["of_draws"]}
+    for col in ("mean", "lower", "upper"):
+        rel = ((thin[col] - full[col]).abs() / width).dropna()
+        out[f"{col}_max_share_of_band"] = round(float(rel.max()), 4)
+        out[f"{col}_median_share_of_band"] = round(float(rel.median()), 4)
+    return out
 
 
 def main() -> None:
@@ -70,8 +86,9 @@ def main() -> None:
     for step in args.steps.split(","):
         fit = base if args.shared else _fresh(base)
         t0, c0 = time.perf_counter(), time.process_time()
-        _steps(fit, html)[step]()
-        wall, cpu = _line(label, step, t0, c0, args)
+        result = _steps(fit, html)[step]()
+        extra = result if isinstance(result, dict) else {}
+        wall, cpu = _line(label, step, t0, c0, args, extra)
         total_wall, total_cpu = total_wall + wall, total_cpu + cpu
     _emit(
         {
@@ -89,7 +106,7 @@ def _fresh(fit):
     return dataclasses.replace(fit)
 
 
-def _line(label: str, step: str, t0: float, c0: float, args) -> tuple[float, float]:
+def _line(label: str, step: str, t0: float, c0: float, args, extra=None) -> tuple[float, float]:
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     row = {
         "workload": label,
@@ -97,6 +114,7 @@ def _line(label: str, step: str, t0: float, c0: float, args) -> tuple[float, flo
         "step": step,
         "cpu_s": round(cpu, 2),
         "wall_s": round(wall, 2),
+        **(extra or {}),
     }
     _emit(row, args)
     return wall, cpu
