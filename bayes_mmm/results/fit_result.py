@@ -296,6 +296,11 @@ class FitResult(PredictionTables):
     def misfit(self) -> pd.DataFrame:
         """Misfit checks (carryover screen, residuals vs lagged spend, residual autocorrelation,
         predictive coverage): check, subject, statistic, threshold, flagged, problem, advice."""
+        return self.misfit_checks.copy()
+
+    @cached_property
+    def misfit_checks(self) -> pd.DataFrame:
+        """The misfit table, computed once per fit (``diagnostics()`` and the report reuse it)."""
         return misfit_table(self)
 
     def summary(self, level: float = 0.9):
