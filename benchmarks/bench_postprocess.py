@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import json
 import os
 import tempfile
@@ -84,6 +85,7 @@ def main() -> None:
     html = Path(tempfile.mkdtemp()) / "report.html"
     total_cpu = total_wall = 0.0
     for step in args.steps.split(","):
+        gc.collect()  # the previous step's fit and its caches (reference cycles) are freed
         fit = base if args.shared else _fresh(base)
         t0, c0 = time.perf_counter(), time.process_time()
         result = _steps(fit, html)[step]()

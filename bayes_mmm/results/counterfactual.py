@@ -270,9 +270,13 @@ class Engine:
         media = self.media[:, geos, c] / self.scales.media[geos, c]
         weights = adstock_weights(ch.adstock, p, self.l_max)
         y = Saturator(ch.saturation, adstock(weights, lagged(media, self.l_max)), None, p)(1.0)
-        scale = params.beta[:, geos, 0] * self.scales.target[geos]
-        per_period = self.value_per_unit[:, geos] if money else 1.0
-        out[rows, :, geos] = scale[:, None, :] * y * per_period
+        y *= (params.beta[:, geos, 0] * self.scales.target[geos])[:, None, :]
+        if money:
+            y *= self.value_per_unit[:, geos]
+        if len(geos) == out.shape[2]:
+            out[rows] = y  # every region: a plain copy, no scatter
+        else:
+            out[rows, :, geos] = y
 
     def contributions(self, money: bool = False) -> np.ndarray:
         """Outcome of each channel per period, ``(draw, date, geo, channel)``: every channel at once
