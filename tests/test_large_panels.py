@@ -34,32 +34,34 @@ def test_dark_and_local_channels_switch_spend_off_and_leave_the_rest_unchanged()
 
 
 def test_chunked_engine_gives_exactly_the_unchunked_numbers(geo_mock):
+    """On the reference path and on the fast paths (whose response curves equal the reference
+    definition to float tolerance: tests/test_fast_paths.py)."""
     _, fit = geo_mock
-    whole = fit.engine
-    chunked = dataclasses.replace(whole, chunk=7)
-    assert len(chunked.chunks()) == 8 and len(whole.chunks()) == 1  # 50 draws: 7 x 7 + 1
-    window = fit.window()
-    for c in range(3):
-        for a, b in zip(whole.roi_draws(c, window), chunked.roi_draws(c, window)):
-            np.testing.assert_array_equal(a, b)
-        np.testing.assert_array_equal(
-            whole.mroi_draws(c, window)[0], chunked.mroi_draws(c, window)[0]
-        )
-        np.testing.assert_array_equal(
-            whole.response_draws(c, window, [0.5, 1.5]),
-            chunked.response_draws(c, window, [0.5, 1.5]),
-        )
-        np.testing.assert_array_equal(
-            whole.channel_contribution(c), chunked.channel_contribution(c)
-        )
-        zero = whole.window_multiplier(window, 0.0)
-        one_by_one = [
-            whole.incremental(c, whole.window_multiplier(window, m), base=zero).sum(axis=-1)
-            for m in (0.5, 1.5)
-        ]  # the definition: each multiplier against zero spend, separately
-        np.testing.assert_array_equal(
-            whole.response_draws(c, window, [0.5, 1.5]), np.stack(one_by_one, axis=-1)
-        )
+    for fast in (False, True):
+        whole = dataclasses.replace(fit.engine, fast=fast)
+        chunked = dataclasses.replace(whole, chunk=7)
+        assert len(chunked.chunks()) == 8 and len(whole.chunks()) == 1  # 50 draws: 7 x 7 + 1
+        same = np.testing.assert_array_equal
+        window = fit.window()
+        for c in range(3):
+            for a, b in zip(whole.roi_draws(c, window), chunked.roi_draws(c, window)):
+                same(a, b)
+            same(whole.mroi_draws(c, window)[0], chunked.mroi_draws(c, window)[0])
+            same(
+                whole.response_draws(c, window, [0.5, 1.5]),
+                chunked.response_draws(c, window, [0.5, 1.5]),
+            )
+            same(whole.channel_contribution(c), chunked.channel_contribution(c))
+            zero = whole.window_multiplier(window, 0.0)
+            one_by_one = [
+                whole.incremental(c, whole.window_multiplier(window, m), base=zero).sum(axis=-1)
+                for m in (0.5, 1.5)
+            ]  # the definition: each multiplier against zero spend, separately
+            np.testing.assert_allclose(
+                whole.response_draws(c, window, [0.5, 1.5]),
+                np.stack(one_by_one, axis=-1),
+                rtol=0 if not fast else 1e-12,
+            )
 
 
 def test_chunk_size_follows_the_memory_budget():

@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 import bayes_mmm as bm
-from bayes_mmm.inference.misfit import carryover_check, convolve, lagged_correlation, ljung_box
+from bayes_mmm.inference.misfit import (
+    carryover_check,
+    convolve,
+    kernel_sse,
+    lagged_correlation,
+    ljung_box,
+    model_kernels,
+    wider_kernels,
+)
 from bayes_mmm.results.misfit import lagged_spend_rows
 
 CHANNELS = ["tv_spend", "search_spend", "social_spend"]
@@ -160,3 +168,25 @@ def test_carryover_window_flags_a_decay_pressing_on_l_max():
         params=fit.params, spec=delayed, channels=delayed.resolve(("tv", "search"))
     )
     assert [r["subject"] for r in window_rows(fit)] == ["search"]
+
+
+def test_kernel_sse_equals_one_least_squares_fit_per_kernel():
+    """The carryover check's batched regressions give lstsq's residual sums of squares, also
+    with a rank-deficient baseline and a kernel column inside the baseline's span."""
+    rng = np.random.default_rng(0)
+    n = 120
+    fixed = np.column_stack([np.ones(n), np.arange(n) / n, rng.normal(size=(n, 12))])
+    x = rng.gamma(2.0, 1.0, n)
+    x[40:55] = 0.0
+    kernels = model_kernels("geometric", 6) + wider_kernels()
+    fixed = np.column_stack([fixed, fixed[:, 2] + fixed[:, 3], convolve(x, kernels[0].weights)])
+    y = fixed[:, :6] @ rng.normal(size=6) + convolve(x, np.array([0.2, 0.5, 0.3]))
+    y = y + rng.normal(size=n)
+    got = kernel_sse(y, fixed, x, kernels)
+    want = []
+    for k in kernels:
+        design = np.column_stack([fixed, convolve(x, k.weights)])
+        coef = np.linalg.lstsq(design, y, rcond=None)[0]
+        want.append(np.sum((y - design @ coef) ** 2))
+    np.testing.assert_allclose(got, want, rtol=1e-10)
+    assert np.argmin(got) == np.argmin(want)

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bayes_mmm as bm
+from bayes_mmm.planning import evaluator
 from bayes_mmm.planning.evaluator import PlanEvaluator
 from bayes_mmm.planning.plans import build_horizon
 
@@ -29,6 +30,19 @@ def test_current_plan_reproduces_engine_roi_counterfactual(mock_fit):
     for c in range(3):
         inc, _ = eng.roi_draws(c, window)
         np.testing.assert_allclose(y[:, c], inc[:, 0], rtol=1e-9)
+
+
+def test_evaluator_in_chunks_of_draws_gives_the_same_outcomes_and_gradients(mock_fit, monkeypatch):
+    eng = mock_fit.engine
+    hz = build_horizon(eng, 13)
+    x = np.array([0.7, 1.3, 0.4])
+    whole = PlanEvaluator(eng, hz, np.eye(3), hz.current[0])
+    per_draw = (2 * eng.pad + 13) * eng.media.shape[1] * 3
+    monkeypatch.setattr(evaluator, "MEMORY_BUDGET", 12 * 8 * per_draw * 30)  # 30 draws a chunk
+    chunked = PlanEvaluator(eng, hz, np.eye(3), hz.current[0])
+    assert len(whole._chunks) == 1 and len(chunked._chunks) == 7  # 200 draws
+    for a, b in zip(whole(x), chunked(x)):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
 
 
 def test_analytic_gradient_matches_finite_differences(mock_fit):

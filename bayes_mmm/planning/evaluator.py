@@ -1,8 +1,12 @@
 """The plan evaluator: scaled budgets -> per-draw incremental outcome and its exact gradient.
 
 One pytensor function per model structure (compiled once per process, cached) evaluates every
-posterior draw at once through :func:`bayes_mmm.model.equations.media_response` - the same math as
-the PyMC graph and the counterfactual engine. Used by the optimiser and by scenarios.
+posterior draw through :func:`bayes_mmm.model.equations.media_response` - the same math as
+the PyMC graph and the counterfactual engine. Used by the optimiser and by scenarios. Draws are
+evaluated in chunks of at most ``MEMORY_BUDGET`` bytes of temporaries, keeping memory bounded on
+large panels (4000 draws x 27 weeks x 50 regions x 30 channels is 1.3 GB per temporary); each
+draw's outcome and gradient depend on that draw only, so chunking changes numbers at most by
+rounding (a BLAS product may round differently for a different number of rows).
 """
 
 from __future__ import annotations
@@ -15,6 +19,15 @@ from bayes_mmm.model.equations import media_response
 from bayes_mmm.planning.plans import Horizon
 
 _COMPILED: dict[tuple, object] = {}
+MEMORY_BUDGET = 512 * 2**20  # bytes of temporaries per chunk of draws
+TEMPORARIES = 12  # (draw, week, geo, channel) arrays alive at once in the compiled function
+
+
+def draw_chunks(n_draws: int, per_draw: int, budget: int | None = None) -> list[slice]:
+    """Slices of draws, each with ``TEMPORARIES`` float64 arrays of ``per_draw`` in ``budget``
+    (default ``MEMORY_BUDGET``)."""
+    size = max(1, (budget or MEMORY_BUDGET) // (TEMPORARIES * 8 * max(per_draw, 1)))
+    return [slice(s, s + size) for s in range(0, n_draws, size)]
 
 
 def _compiled(channels, l_max: int, names: tuple[str, ...], dtype: str, geo_params: bool = False):
@@ -74,8 +87,8 @@ class PlanEvaluator:
     revenue_per_unit, else target units) of each variable's cells versus zero spend in the horizon,
     carryover tail included; and ``J (draw, var)`` with ``J[d, v] = d(sum_v Y[d, v]) / d x_v``, the
     exact per-draw gradient (one backward pass: ``Y[d]`` depends on draw ``d``'s copy of ``x``
-    only). Everything runs over all posterior draws at once through
-    :func:`bayes_mmm.model.equations.media_response`.
+    only). Every posterior draw goes through :func:`bayes_mmm.model.equations.media_response`, in
+    chunks of draws (:func:`draw_chunks`).
     """
 
     def __init__(
@@ -90,21 +103,10 @@ class PlanEvaluator:
         names = tuple(sorted(p.transform))
         self._fn = _compiled(engine.channels, engine.l_max, names, dtype, engine.geo_params)
         pad = engine.pad
-        zero = np.zeros((self.n_draws, pad + horizon.n_weeks + pad, self.n_geo, self.n_ch))
-        zero[:, :pad], zero[:, pad + horizon.n_weeks :] = horizon.pre, horizon.post
+        per_draw = (2 * pad + horizon.n_weeks) * self.n_geo * self.n_ch
+        self._chunks = draw_chunks(self.n_draws, per_draw)
         per_unit = engine.scales.target[None, :] * horizon.value
-        sat0 = media_response(
-            zero / engine.scales.media,
-            p.transform,
-            engine.channels,
-            engine.l_max,
-            geo_params=engine.geo_params,
-        )
-        base = (
-            (p.beta[:, None] * sat0[:, pad:] * per_unit[None, :, :, None])
-            .sum(axis=1)
-            .reshape(self.n_draws, -1)
-        )
+        base = np.concatenate([self._base(rows, per_unit) for rows in self._chunks])
         cast = lambda a: np.ascontiguousarray(a, dtype=dtype)  # noqa: E731
         self._data = [
             cast(a)
@@ -116,13 +118,11 @@ class PlanEvaluator:
                 horizon.post,
                 engine.scales.media,
                 per_unit,
-                p.beta,
-                base,
-                *(p.transform[k] for k in names),
             )
         ]
+        self._draws = [cast(a) for a in (p.beta, base, *(p.transform[k] for k in names))]
         self._dtype = dtype
-        self._fn(cast(np.ones(len(self.scale))), *self._data)  # JIT happens on the first call
+        self._run(cast(np.ones(len(self.scale))))  # JIT happens on the first call
         self.compile_time = time.perf_counter() - tic
         self.n_calls = 0
         self._last: tuple[bytes, tuple] | None = None
@@ -132,12 +132,37 @@ class PlanEvaluator:
         key = x.tobytes()
         if self._last is None or self._last[0] != key:
             self.n_calls += 1
-            out = self._fn(x.astype(self._dtype), *self._data)
-            y, grad = (
-                np.array(o, dtype=float, copy=True) for o in out
-            )  # outputs may share buffers
-            self._last = (key, (y, grad))
+            self._last = (key, self._run(x.astype(self._dtype)))
         return self._last[1]
+
+    def _run(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Outcome and gradient (draw, var), one chunk of draws at a time."""
+        ys, grads = [], []
+        for rows in self._chunks:
+            out = self._fn(x, *self._data, *(a[rows] for a in self._draws))
+            y, grad = (np.array(o, dtype=float, copy=True) for o in out)  # may share buffers
+            ys.append(y)
+            grads.append(grad)
+        return np.concatenate(ys), np.concatenate(grads)
+
+    def _base(self, rows: slice, per_unit: np.ndarray) -> np.ndarray:
+        """Outcome (draw, cell) of the draws ``rows`` at zero spend in the horizon."""
+        engine, horizon, pad = self.engine, self.horizon, self.engine.pad
+        p = engine.params.take(rows)
+        zero = np.zeros((p.n_samples, pad + horizon.n_weeks + pad, self.n_geo, self.n_ch))
+        zero[:, :pad], zero[:, pad + horizon.n_weeks :] = horizon.pre, horizon.post
+        sat0 = media_response(
+            zero / engine.scales.media,
+            p.transform,
+            engine.channels,
+            engine.l_max,
+            geo_params=engine.geo_params,
+        )
+        return (
+            (p.beta[:, None] * sat0[:, pad:] * per_unit[None, :, :, None])
+            .sum(axis=1)
+            .reshape(p.n_samples, -1)
+        )
 
     def budgets(self, x: np.ndarray) -> np.ndarray:
         """Cell budgets ``(geo, channel)`` in currency for scaled budgets ``x``."""

@@ -32,6 +32,19 @@ ul.kv { list-style: none; padding-left: 0; }
 """
 
 
+REPORT_CURVE_DRAWS = 1000  # response curves in the report: evenly spaced draws (docs/benchmarks.md)
+
+
+def _curve_note(fit) -> str:
+    n = fit.params.n_samples
+    if n <= REPORT_CURVE_DRAWS:
+        return ""
+    return (
+        f'<p class="note">Response curves use {REPORT_CURVE_DRAWS} evenly spaced draws of {n} '
+        "(for speed); fit.response_curves() uses every draw.</p>"
+    )
+
+
 def _figure(fig, alt: str) -> str:
     """A matplotlib figure as an inline ``<img>`` (base64 PNG); the figure is closed."""
     import matplotlib.pyplot as plt
@@ -207,7 +220,8 @@ def write_report(fit, path, optimization=None) -> Path:
         (
             "Response curves",
             lambda: (
-                _plot(fit.plot.response_curves, "response curves")
+                _plot(lambda: fit.plot.response_curves(draws=REPORT_CURVE_DRAWS), "response curves")
+                + _curve_note(fit)
                 + _plot(fit.plot.adstock_decay, "adstock decay")
             ),
         ),

@@ -40,11 +40,22 @@ def predict_total(fit, level: float = 0.9, seed: int | None = None) -> pd.DataFr
 
 def grouped_components(fit) -> dict[str, np.ndarray]:
     """Component draws (sample, date, geo) with intercept, trend and seasonality summed (draw by
-    draw) into one ``baseline``; then controls and channels in data order."""
+    draw) into one ``baseline``; then controls and channels in data order. Holds every component
+    at once: on large panels prefer :func:`grouped_sums`."""
     comps = fit.component_draws
     base = [comps[k] for k in BASELINE_PARTS if k in comps]
     out = {"baseline": sum(base)} if base else {}
     out.update({k: v for k, v in comps.items() if k not in BASELINE_PARTS})
+    return out
+
+
+def grouped_sums(fit) -> dict[str, np.ndarray]:
+    """As :func:`grouped_components`, summed over regions: ``(sample, date)`` per component
+    (small whatever the panel: one component's full draws in memory at a time)."""
+    comps = fit.component_draws
+    base = [comps.summed(k) for k in BASELINE_PARTS if k in comps]
+    out = {"baseline": sum(base)} if base else {}
+    out.update({k: comps.summed(k) for k in comps if k not in BASELINE_PARTS})
     return out
 
 
@@ -55,8 +66,8 @@ def window_totals(fit, level: float = 0.9, start=None, end=None) -> pd.DataFrame
     upper, share (% of the fitted total's mean)."""
     check_level(level)
     mask = fit.window(start, end)
-    parts = grouped_components(fit)
-    sums = {name: draws[:, mask].sum(axis=(1, 2)) for name, draws in parts.items()}
+    parts = grouped_sums(fit)
+    sums = {name: draws[:, mask].sum(axis=1) for name, draws in parts.items()}
     sums["total"] = sum(sums.values())
     channels = set(fit.data.channels)
     rows = []
@@ -84,7 +95,7 @@ def channels_total(fit, level: float = 0.9, start=None, end=None) -> dict[str, f
     check_level(level)
     mask = fit.window(start, end)
     comps = fit.component_draws
-    draws = sum(comps[ch][:, mask].sum(axis=(1, 2)) for ch in fit.data.channels)
+    draws = sum(comps.summed(ch)[:, mask].sum(axis=1) for ch in fit.data.channels)
     lo, hi = interval(draws, level)
     return {"mean": float(draws.mean()), "lower": float(lo), "upper": float(hi)}
 
@@ -96,7 +107,7 @@ def spend_and_effect_share(fit, level: float = 0.9, start=None, end=None) -> pd.
     check_level(level)
     mask = fit.window(start, end)
     comps = fit.component_draws
-    effect = np.stack([comps[ch][:, mask].sum(axis=(1, 2)) for ch in fit.data.channels], axis=1)
+    effect = np.stack([comps.summed(ch)[:, mask].sum(axis=1) for ch in fit.data.channels], axis=1)
     total = effect.sum(axis=1, keepdims=True)
     share = 100 * effect / np.where(total == 0, np.nan, total)
     lo, hi = interval(share, level)
@@ -131,6 +142,7 @@ def observed_spend_range(fit, start=None, end=None) -> pd.DataFrame:
 __all__ = [
     "channels_total",
     "grouped_components",
+    "grouped_sums",
     "observed_spend_range",
     "predict_total",
     "spend_and_effect_share",

@@ -5,6 +5,12 @@ regions = 330 MB): holding 40 of them at once does not fit in memory. :class:`Co
 a read-only mapping that computes each component when asked, keeps it while the cache stays
 under ``CACHE_BYTES`` and recomputes the rest on demand, so peak memory stays bounded whatever
 the panel size, and the numbers are the same as computing everything at once.
+
+What the tables and plots mostly need is small and kept for every component once computed: the
+sum over regions, ``(draw, date)`` (:meth:`ComponentDraws.summed`, 6.7 MB per component at 4000
+draws x 208 weeks), and the expected outcome, the sum of all components (:meth:`total`, one
+``(draw, date, geo)`` array). So a report asks for each channel's outcome series about once
+instead of once per table.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ class ComponentDraws(Mapping):
         self.fit = fit
         self.cache_bytes = cache_bytes
         self._cache: dict[str, np.ndarray] = {}
+        self._summed: dict[str, np.ndarray] = {}
+        self._total: np.ndarray | None = None
         self._design = build_design(fit.data, fit.scales, fit.spec.seasonality, fit.spec.period)
         base = fit.params.baseline
         names = ["intercept"]
@@ -55,17 +63,28 @@ class ComponentDraws(Mapping):
         if name in self._cache:
             return self._cache[name]
         value = self._compute(name)
+        self._summed[name] = value.sum(axis=-1)
         if sum(v.nbytes for v in self._cache.values()) + value.nbytes <= self.cache_bytes:
             self._cache[name] = value
         return value
 
+    def summed(self, name: str) -> np.ndarray:
+        """``(sample, date)`` draws of the component summed over regions (kept once computed)."""
+        if name not in self._summed:
+            self[name]
+        return self._summed[name]
+
     def total(self) -> np.ndarray:
-        """Sum of every component (the expected outcome), one component in memory at a time."""
-        out = None
-        for name in self._names:
-            value = self[name]
-            out = value.copy() if out is None else out + value
-        return out
+        """Sum of every component (the expected outcome), one component in memory at a time;
+        kept after the first call (read-only)."""
+        if self._total is None:
+            out = None
+            for name in self._names:
+                value = self[name]
+                out = value.copy() if out is None else out + value
+            out.flags.writeable = False
+            self._total = out
+        return self._total
 
     def _compute(self, name: str) -> np.ndarray:
         fit, design, p = self.fit, self._design, self.fit.params.baseline

@@ -14,19 +14,50 @@ Definitions (docs/model.md):
 Every function works on all posterior draws, evaluated in chunks of draws whose size follows from
 a memory budget (``MEMORY_BUDGET`` bytes of float64 temporaries), so peak memory stays bounded on
 large panels; chunking never changes a number (each draw is computed on its own).
+
+``outcome`` and ``incremental`` are the reference definitions. ROI, mROI, response curves and
+channel series take fast paths (``Engine.fast``, default on) that compute the same numbers to float
+tolerance with less work (tests/test_fast_paths.py):
+
+* only the periods a window change can affect are evaluated - from the window's first period with
+  spend on the channel to its last one plus ``l_max - 1`` (carryover), with ``l_max - 1`` periods
+  of history before it (carry-in) - and only the regions with spend on the channel in the window
+  (elsewhere both paths are identical, so the difference is exactly zero);
+* a path whose media is zero in every evaluated period is not evaluated: its outcome is zero
+  because the registered adstocks are linear and saturation(0) = 0, which is checked on the draws
+  (``fast_paths.zero_maps_to_zero``) rather than assumed;
+* the outcomes at multipliers 0 and 1 of a window (shared by ROI, mROI and response curves) are
+  cached per engine (``CACHED_MULTIPLIERS``), so ``roi()`` then ``mroi()`` then the curves reuse
+  them, and a repeated ``roi()`` (the report asks four times) costs nothing;
+* chunks of draws run in ``THREADS`` threads (numpy releases the GIL).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
 from bayes_mmm.model.equations import Scales, media_response, pad_periods
+from bayes_mmm.results.fast_paths import (
+    LINEAR_ADSTOCKS,
+    Saturator,
+    adstock,
+    adstock_weights,
+    channel_params,
+    lagged,
+    zero_maps_to_zero,
+)
 from bayes_mmm.results.posterior import PosteriorParams
 
 CHUNK = 1000  # upper bound on draws per chunk
 MEMORY_BUDGET = 256 * 2**20  # bytes of temporaries per chunk (about 6 arrays of draw x date x geo)
+FAST_CHUNK_BYTES = 6 * 2**20  # fast paths: bytes per (draw, date, geo) array of a chunk
+THREADS = min(2, os.cpu_count() or 1)  # chunks evaluated at once
+CACHED_MULTIPLIERS = (0.0, 1.0)  # window outcomes kept per engine (ROI, mROI, curves share them)
 
 
 def chunk_rows(per_draw: int, budget: int = MEMORY_BUDGET, cap: int = CHUNK) -> int:
@@ -47,15 +78,35 @@ class Engine:
     params: PosteriorParams
     geo_params: bool = False  # transform parameters vary by region: (draw, geo, channel)
     chunk: int | None = None  # draws per chunk (None: from MEMORY_BUDGET)
+    fast: bool = True  # fast paths for ROI, mROI, curves, channel series (False: reference)
+    cache: dict = field(default_factory=dict, init=False, repr=False)  # (channel, window, m) sums
 
     @property
     def pad(self) -> int:
         return self.l_max - 1
 
-    def chunks(self):
-        """Row slices covering every draw, each small enough for the memory budget."""
-        size = self.chunk or chunk_rows((self.media.shape[0] + self.pad) * self.media.shape[1])
+    def chunks(self, per_draw: int | None = None):
+        """Row slices covering every draw. Reference path: each chunk within the memory budget;
+        fast paths (``per_draw`` given): ``FAST_CHUNK_BYTES`` per array, small enough to stay in
+        cache. Boundaries never depend on ``THREADS``."""
+        if self.chunk:
+            size = self.chunk
+        elif per_draw is None:
+            size = chunk_rows((self.media.shape[0] + self.pad) * self.media.shape[1])
+        else:
+            size = max(1, min(CHUNK, FAST_CHUNK_BYTES // (8 * per_draw)))
         return [slice(s, s + size) for s in range(0, self.params.n_samples, size)]
+
+    def map_chunks(self, fn, per_draw: int | None = None) -> list:
+        """``fn(rows)`` for every chunk of draws, in ``THREADS`` threads."""
+        chunks = self.chunks(per_draw)
+        if THREADS > 1 and len(chunks) > 1:
+            with ThreadPoolExecutor(THREADS) as pool:
+                return list(pool.map(fn, chunks))
+        return [fn(rows) for rows in chunks]
+
+    def uses_fast_path(self, c: int) -> bool:
+        return self.fast and self.channels[c].adstock in LINEAR_ADSTOCKS
 
     def channel_index(self, channel: str) -> int:
         return [ch.name for ch in self.channels].index(channel)
@@ -98,23 +149,30 @@ class Engine:
 
     def roi_draws(self, c: int, window: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Incremental money of the channel's spend in ``window`` (draw, geo), that spend (geo,)."""
-        inc = -self.incremental(c, self.window_multiplier(window, 0.0))
-        return inc, self.spend[window][:, :, c].sum(axis=0)
+        spend = self.spend[window][:, :, c].sum(axis=0)
+        if self.uses_fast_path(c):
+            return self.window_change(c, window, 1.0, 0.0), spend
+        return -self.incremental(c, self.window_multiplier(window, 0.0)), spend
 
     def mroi_draws(
         self, c: int, window: np.ndarray, step: float = 0.01
     ) -> tuple[np.ndarray, np.ndarray]:
         """Incremental money of +``step`` spend in ``window`` (draw, geo), extra spend (geo,)."""
-        inc = self.incremental(c, self.window_multiplier(window, 1.0 + step))
-        return inc, step * self.spend[window][:, :, c].sum(axis=0)
+        extra = step * self.spend[window][:, :, c].sum(axis=0)
+        if self.uses_fast_path(c):
+            return self.window_change(c, window, 1.0 + step, 1.0), extra
+        return self.incremental(c, self.window_multiplier(window, 1.0 + step)), extra
 
     def response_draws(self, c: int, window: np.ndarray, multipliers) -> np.ndarray:
-        """Incremental money (draw, multiplier): window spend scaled by each multiplier vs zero.
-
-        The zero-spend reference is evaluated once per chunk, not once per multiplier (the same
-        numbers as ``incremental(c, m, base=zero)`` for each multiplier, at about half the cost).
-        """
-        actual = self.media[..., c]
+        """Incremental money (draw, multiplier): window spend scaled by each multiplier vs zero."""
+        if self.uses_fast_path(c):
+            span, sums = self.window_sums(c, window, (0.0, *multipliers))
+            out = np.zeros((self.params.n_samples, len(multipliers)))
+            if span is not None:
+                for k, m in enumerate(multipliers):
+                    out[:, k] = (sums[float(m)] - sums[0.0]).sum(axis=-1)
+            return out
+        actual = self.media[..., c]  # reference: the zero-spend path once per chunk
         reference = actual * self.window_multiplier(window, 0.0)
         changed = [actual * self.window_multiplier(window, m) for m in multipliers]
         out = np.empty((self.params.n_samples, len(changed)))
@@ -124,13 +182,101 @@ class Engine:
                 out[rows, k] = (self.outcome(c, media, True, rows).sum(axis=1) - base).sum(axis=-1)
         return out
 
+    def window_change(self, c: int, window: np.ndarray, m: float, base: float) -> np.ndarray:
+        """Fast path: money difference (draw, geo) between spend x ``m`` and x ``base`` in the
+        window (zero in regions without spend on the channel in the window)."""
+        span, sums = self.window_sums(c, window, (base, m))
+        out = np.zeros((self.params.n_samples, self.media.shape[1]))
+        if span is not None:
+            out[:, span[3]] = sums[float(m)] - sums[float(base)]
+        return out
+
+    def window_span(self, c: int, window: np.ndarray):
+        """(start, keep, stop, geos): padded periods to evaluate, how many of them are history
+        only, and the regions with spend on the channel in the window; None if there are none."""
+        active = window[:, None] & (self.media[..., c] != 0)
+        dates, geos = np.flatnonzero(active.any(axis=1)), np.flatnonzero(active.any(axis=0))
+        if not len(dates):
+            return None
+        start = max(0, int(dates[0]) - self.pad)
+        stop = min(self.media.shape[0] + self.pad, int(dates[-1]) + self.pad + 1)
+        return start, int(dates[0]) - start, stop, geos
+
+    def window_sums(self, c: int, window: np.ndarray, multipliers, money: bool = True):
+        """``(span, {m: (draw, span geo) summed outcome})`` with the window's exposure x ``m``."""
+        span = self.window_span(c, window)
+        if span is None:
+            return None, {}
+        key = (c, window.tobytes(), money)
+        known = {m: self.cache[(*key, m)] for m in CACHED_MULTIPLIERS if (*key, m) in self.cache}
+        todo = list(dict.fromkeys(float(m) for m in multipliers if float(m) not in known))
+        if todo:
+            per_draw = (span[2] - span[0]) * len(span[3])
+            fn = partial(self._chunk_sums, c, window, span, todo, money)
+            done = np.concatenate(self.map_chunks(fn, per_draw))
+            for j, m in enumerate(todo):
+                known[m] = done[..., j]
+                if m in CACHED_MULTIPLIERS:
+                    self.cache[(*key, m)] = known[m]
+        return span, known
+
+    def _chunk_sums(self, c, window, span, multipliers, money, rows) -> np.ndarray:
+        """Summed outcome (rows, span geo, multiplier) over the span's kept periods."""
+        start, keep, stop, geos = span
+        ch, pad = self.channels[c], self.pad
+        media = pad_periods(self.media[:, geos, c], pad)[start:stop] / self.scales.media[geos, c]
+        inside = pad_periods(window, pad)[start:stop, None]
+        params = self.params.take(rows).channel(c)
+        p = channel_params(params.transform, geos, self.geo_params)
+        weights = adstock_weights(ch.adstock, p, self.l_max)
+        outside = media * ~inside
+        a_out = adstock(weights, lagged(outside, self.l_max)) if outside.any() else None
+        saturate = Saturator(
+            ch.saturation, adstock(weights, lagged(media * inside, self.l_max)), a_out, p
+        )
+        skip_zero = a_out is None and zero_maps_to_zero(ch.saturation, p)
+        per_period = pad_periods(self.value_per_unit, pad, "last")[start + keep : stop, geos]
+        scale = params.beta[:, geos, 0] * self.scales.target[geos]
+        out = np.zeros((scale.shape[0], len(geos), len(multipliers)))
+        for j, m in enumerate(multipliers):
+            if m == 0 and skip_zero:
+                continue  # all-zero media: outcome exactly zero
+            y = saturate(m)[:, keep:]
+            total = np.einsum("dtg,tg->dg", y, per_period) if money else y.sum(axis=1)
+            out[..., j] = scale * total
+        return out
+
     def channel_contribution(self, c: int, money: bool = False) -> np.ndarray:
         """Outcome of channel ``c`` per period, ``(draw, date, geo)`` (carryover in, no padding)."""
         n_dates, n_geo = self.media.shape[:2]
-        out = np.empty((self.params.n_samples, n_dates, n_geo))
-        for rows in self.chunks():
-            out[rows] = self.outcome(c, self.media[..., c], money, rows)[:, :n_dates]
+        out = np.zeros((self.params.n_samples, n_dates, n_geo))
+        if not self.uses_fast_path(c):
+            for rows in self.chunks():
+                out[rows] = self.outcome(c, self.media[..., c], money, rows)[:, :n_dates]
+            return out
+        geos = np.flatnonzero((self.media[..., c] != 0).any(axis=0))
+        p = channel_params(self.params.channel(c).transform, geos, self.geo_params)
+        if not zero_maps_to_zero(self.channels[c].saturation, p):
+            geos = np.arange(n_geo)  # regions without spend need evaluating too
+        if len(geos):
+            self.map_chunks(partial(self._chunk_series, c, geos, money, out), n_dates * len(geos))
         return out
+
+    def _chunk_series(self, c, geos, money, out, rows) -> None:
+        """Fill ``out[rows][..., geos]`` with channel ``c``'s outcome per period."""
+        ch = self.channels[c]
+        params = self.params.take(rows).channel(c)
+        p = channel_params(params.transform, geos, self.geo_params)
+        media = self.media[:, geos, c] / self.scales.media[geos, c]
+        weights = adstock_weights(ch.adstock, p, self.l_max)
+        y = Saturator(ch.saturation, adstock(weights, lagged(media, self.l_max)), None, p)(1.0)
+        y *= (params.beta[:, geos, 0] * self.scales.target[geos])[:, None, :]
+        if money:
+            y *= self.value_per_unit[:, geos]
+        if len(geos) == out.shape[2]:
+            out[rows] = y  # every region: a plain copy, no scatter
+        else:
+            out[rows, :, geos] = y
 
     def contributions(self, money: bool = False) -> np.ndarray:
         """Outcome of each channel per period, ``(draw, date, geo, channel)``: every channel at once

@@ -8,7 +8,7 @@ layers: plots, the optimiser and scenarios, the report and saving.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -229,19 +229,25 @@ class FitResult(PredictionTables):
         return self._label(mark_untrained(pd.DataFrame(rows), self.untrained_channels))
 
     def response_curves(
-        self, multipliers=None, level: float = 0.9, start=None, end=None
+        self, multipliers=None, level: float = 0.9, start=None, end=None, draws: int | None = None
     ) -> pd.DataFrame:
         """Incremental outcome when the window's spend is scaled by each multiplier (0-2x) vs
-        zero spend."""
+        zero spend. ``draws``: use only that many posterior draws, evenly spaced (a faster,
+        noisier band; ``attrs["draws"]`` says how many were used, ``attrs["of_draws"]`` of how
+        many)."""
         check_level(level)
         multipliers = (
             np.linspace(0, 2, 21) if multipliers is None else np.asarray(multipliers, float)
         )
         window = self.window(start, end)
+        engine, n = self.engine, self.params.n_samples
+        if draws is not None and draws < n:
+            rows_used = np.unique(np.linspace(0, n - 1, max(int(draws), 1)).round().astype(int))
+            engine = replace(engine, params=engine.params.take(rows_used))
         rows = []
         for c, ch in enumerate(self.data.channels):
-            draws = self.engine.response_draws(c, window, multipliers)
-            lo, hi = interval(draws, level)
+            draws_c = engine.response_draws(c, window, multipliers)
+            lo, hi = interval(draws_c, level)
             spend = self.data.spend[window][..., c].sum()
             for k, m in enumerate(multipliers):
                 rows.append(
@@ -249,13 +255,15 @@ class FitResult(PredictionTables):
                         "channel": ch,
                         "multiplier": m,
                         "spend": m * spend,
-                        "mean": draws[:, k].mean(),
-                        "median": np.median(draws[:, k]),
+                        "mean": draws_c[:, k].mean(),
+                        "median": np.median(draws_c[:, k]),
                         "lower": lo[k],
                         "upper": hi[k],
                     }
                 )
-        return self._label(pd.DataFrame(rows))
+        table = pd.DataFrame(rows)
+        table.attrs.update({"draws": engine.params.n_samples, "of_draws": n})
+        return self._label(table)
 
     # ---------------------------------------------------------------- diagnostics
     def diagnostics(self, level: float = 0.9) -> pd.DataFrame:
@@ -288,6 +296,11 @@ class FitResult(PredictionTables):
     def misfit(self) -> pd.DataFrame:
         """Misfit checks (carryover screen, residuals vs lagged spend, residual autocorrelation,
         predictive coverage): check, subject, statistic, threshold, flagged, problem, advice."""
+        return self.misfit_checks.copy()
+
+    @cached_property
+    def misfit_checks(self) -> pd.DataFrame:
+        """The misfit table, computed once per fit (``diagnostics()`` and the report reuse it)."""
         return misfit_table(self)
 
     def summary(self, level: float = 0.9):

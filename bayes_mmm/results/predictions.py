@@ -37,8 +37,9 @@ class PredictionTables:
         period)."""
         check_level(level)
         rows = []
-        for name, draws in self.component_draws.items():
-            series = draws if by_geo else draws.sum(axis=-1, keepdims=True)
+        comps = self.component_draws
+        for name in comps:
+            series = comps[name] if by_geo else comps.summed(name)[..., None]
             lo, hi = interval(series, level)
             geos = self.data.geos if by_geo else ("all",)
             for g, geo in enumerate(geos):

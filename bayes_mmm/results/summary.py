@@ -101,8 +101,8 @@ def _headline(fit, level: float) -> str:
     """All channels' share of the fitted outcome in the training window (summed draws)."""
     mask = fit.window()
     comps = fit.component_draws
-    media = sum(comps[ch][:, mask].sum(axis=(1, 2)) for ch in fit.data.channels)
-    total = sum(d[:, mask].sum(axis=(1, 2)) for d in comps.values())
+    media = sum(comps.summed(ch)[:, mask].sum(axis=1) for ch in fit.data.channels)
+    total = sum(comps.summed(name)[:, mask].sum(axis=1) for name in comps)
     share = 100 * media / np.where(total == 0, np.nan, total)
     lo, hi = interval(share[np.isfinite(share)], level)
     spend = fit.data.spend[mask].sum()

@@ -109,11 +109,12 @@ def spend_vs_effect_share(fit, level: float = 0.9, ax=None, figsize=None):
 
 
 # long: one panel per channel, each with band, observed range, current and optimal markers
-def response_curves(fit, level: float = 0.9, result=None, figsize=None):
+def response_curves(fit, level: float = 0.9, result=None, figsize=None, draws=None):
     """Incremental outcome vs total spend in the training window, per channel: mean and
     ``level`` band, the range of spend the data has seen shaded, current spend marked, and
-    with a budget ``result`` the optimal spend (current x optimal/current of that plan)."""
-    curves = fit.response_curves(level=level)
+    with a budget ``result`` the optimal spend (current x optimal/current of that plan).
+    ``draws``: curves from that many evenly spaced posterior draws (said in the title)."""
+    curves = fit.response_curves(level=level, draws=draws)
     seen = observed_spend_range(fit).set_index("channel")
     colors = channel_colors(fit.data.channels)
     channels = list(fit.data.channels)
@@ -146,7 +147,9 @@ def response_curves(fit, level: float = 0.9, result=None, figsize=None):
         number_axis(ax, "x")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncols=5, frameon=False, fontsize=8)
-    fig.suptitle("Response curves in spend (0-2x the training window's spend)")
+    used, of = curves.attrs.get("draws"), curves.attrs.get("of_draws")
+    thinned = f"; mean and band from {used} of {of} draws" if used and of and used < of else ""
+    fig.suptitle(f"Response curves in spend (0-2x the training window's spend{thinned})")
     fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig
 

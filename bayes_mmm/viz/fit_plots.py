@@ -14,7 +14,7 @@ from bayes_mmm.core.errors import SpecError, message
 from bayes_mmm.core.intervals import interval
 from bayes_mmm.model.transforms import ADSTOCKS, apply_adstock
 from bayes_mmm.results import pooling
-from bayes_mmm.results.aggregates import grouped_components, predict_total
+from bayes_mmm.results.aggregates import grouped_sums, predict_total
 from bayes_mmm.viz import check_plots, effect_plots, plan_plots
 from bayes_mmm.viz.budget_plots import budget_bars
 from bayes_mmm.viz.input_plots import inputs
@@ -90,13 +90,13 @@ class FitPlots:
         their colour from every other plot.
         """
         fit = self.fit
-        parts = grouped_components(fit)
+        parts = grouped_sums(fit)  # (sample, date): summed over regions
         colors = component_colors(fit.data)
         fig, ax = figure(ax, figsize)
         dates = fit.data.dates
         up, down = np.zeros(len(dates)), np.zeros(len(dates))
         for name, draws in parts.items():
-            v = draws.sum(axis=-1).mean(axis=0)
+            v = draws.mean(axis=0)
             pos, neg = np.clip(v, 0, None), np.clip(v, None, 0)
             color = colors.get(name, "grey")
             ax.fill_between(dates, up, up + pos, color=color, alpha=0.85, lw=0, label=name)
@@ -121,7 +121,7 @@ class FitPlots:
         total = np.abs(fit.data.target[: fit.n_train]).sum()
         names = list(fit.data.channels)
         shares = np.stack(
-            [100 * comps[ch][:, : fit.n_train].sum(axis=(1, 2)) / total for ch in names], axis=1
+            [100 * comps.summed(ch)[:, : fit.n_train].sum(axis=1) / total for ch in names], axis=1
         )
         lo, hi = interval(shares, level)
         mean = shares.mean(axis=0)
@@ -255,11 +255,13 @@ class FitPlots:
         return resize(fig, figsize)
 
     # ------------------------------------------------------------------ curves
-    def response_curves(self, level: float = 0.9, result=None, figsize=None):
+    def response_curves(self, level: float = 0.9, result=None, figsize=None, draws=None):
         """Incremental outcome vs spend in the training window per channel: band, the spend
         range seen in the data shaded, current spend and (with a budget ``result``) the optimal
-        spend marked."""
-        return effect_plots.response_curves(self.fit, level, result=result, figsize=figsize)
+        spend marked; ``draws``: from that many evenly spaced draws (said in the title)."""
+        return effect_plots.response_curves(
+            self.fit, level, result=result, figsize=figsize, draws=draws
+        )
 
     def adstock_decay(self, level: float = 0.9, figsize=None):
         """Carryover weights by lag 0..l_max-1 per channel (registered adstock), mean and band."""
