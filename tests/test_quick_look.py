@@ -108,3 +108,19 @@ def test_laplace_fit_is_labelled_and_reproducible_with_roi_near_the_truth(tmp_pa
     assert "APPROXIMATE: laplace" in repr(a)
     ratio = roi.set_index("channel")["mean"] / sim.true_roi().set_index("channel")["true_roi"]
     assert ((ratio > 0.5) & (ratio < 2.0)).all(), ratio
+
+
+def test_laplace_warns_when_the_mode_is_flat_in_some_direction():
+    """A parameter the likelihood does not see and an improper-looking flat prior: the Hessian is
+    singular there, so the draws along it are arbitrary and the user is told."""
+    import pymc as pm
+
+    from bayes_mmm.inference.approximate import laplace_posterior
+
+    with pm.Model() as model:
+        pm.Normal("seen", 0.0, 1.0, observed=None)
+        pm.Flat("unseen")
+        pm.Normal("y", model["seen"], 1.0, observed=np.array([0.3, -0.2]))
+    with pytest.warns(UserWarning, match=r"flat or curved the wrong way.*1 direction\(s\) of 2"):
+        tree = laplace_posterior(model, chains=1, draws=50, seed=0)
+    assert int(tree["sample_stats"]["hessian_clipped"].values.max()) == 1

@@ -15,6 +15,8 @@ top. docs/benchmarks.md compares each method's ROI with NUTS.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import xarray as xr
 
@@ -94,6 +96,14 @@ def laplace_posterior(model, *, chains: int, draws: int, seed: int | None) -> xr
     x0 = np.concatenate([np.ravel(v) for v in model.initial_point(seed).values()])
     mode, info = find_mode(fn, x0)
     cov, info["hessian_clipped"] = inverse_hessian(fn, mode)
+    if info["hessian_clipped"]:
+        warnings.warn(
+            f"method='laplace': the log density is flat or curved the wrong way at the mode in "
+            f"{info['hessian_clipped']} direction(s) of {mode.size}; draws along them are "
+            "arbitrary (e.g. absurd ROIs). Fit with NUTS (method='nuts') before reading ROI.",
+            UserWarning,
+            stacklevel=3,
+        )
     rng = np.random.default_rng(seed)
     flat = rng.multivariate_normal(mode, cov, size=chains * draws, method="cholesky")
     names = get_default_varnames(model.unobserved_value_vars, include_transformed=False)
@@ -117,7 +127,8 @@ def laplace_posterior(model, *, chains: int, draws: int, seed: int | None) -> xr
         }
     )
     post = post.assign_coords({d: coords[d] for d in post.dims if d in coords})
-    return _as_chains(post, chains, draws, {"lp_at_mode": info["logp"]})
+    stats = {"lp_at_mode": info["logp"], "hessian_clipped": info["hessian_clipped"]}
+    return _as_chains(post, chains, draws, stats)
 
 
 def find_mode(fn, x0: np.ndarray) -> tuple[np.ndarray, dict]:
