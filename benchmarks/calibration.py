@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 import warnings
 from pathlib import Path
@@ -62,6 +63,11 @@ def make_dataset(i: int, seed: int) -> tuple[bm.Simulation, dict]:
     return sim, setting
 
 
+# Candidate default (issue 16): the default relative-ROI prior as the level of partially pooled
+# channels with a learned spread (QuantilePrior.spread).
+POOLED_PRIOR = bm.RelativeROIPrior(median=0.25, interval=(0.03, 1.5), level=0.9, spread=1.0)
+
+
 def benchmark_spec(truth: pd.Series, rng) -> bm.MMM:
     channels = {}
     for ch, value in truth.items():
@@ -85,10 +91,12 @@ def run(args) -> None:
         specs = {
             "default": bm.MMM(),
             "benchmark": benchmark_spec(truth, np.random.default_rng([args.seed, i, 1])),
+            "pooled": bm.MMM(effect_prior=POOLED_PRIOR),
         }
-        for name, spec in specs.items():
+        for name in args.priors:
             if (i, name) in done:
                 continue
+            spec = specs[name]
             t0 = time.perf_counter()
             fit = spec.fit(
                 sim.data,
@@ -111,6 +119,7 @@ def run(args) -> None:
                                 "priors": name,
                                 **roi_score(ch, value, r, diag),
                                 "seconds": round(seconds, 1),
+                                "load": [round(v, 2) for v in os.getloadavg()],
                             }
                         )
                         + "\n"
@@ -158,6 +167,7 @@ if __name__ == "__main__":
     parser.add_argument("--draws", type=int, default=500)
     parser.add_argument("--tune", type=int, default=500)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--priors", nargs="+", default=["default", "benchmark"])
     parser.add_argument("--out", default="benchmarks/results/calibration.jsonl")
     parser.add_argument("--summarise", metavar="JSONL")
     args = parser.parse_args()
