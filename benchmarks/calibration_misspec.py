@@ -72,6 +72,7 @@ def _rows(ds, name, fit, seconds, scenario, i, args) -> list[dict]:
                 "signed_error": float(r["median"] / value - 1),
                 "min_ess": float(diag["ess_bulk"].min()),
                 "misfit": misfit,
+                "misfit_advice": list(diag.attrs.get("misfit", [])),
                 "ppc_coverage_90": ppc,
                 "seconds": round(seconds, 1),
                 "chains": args.chains,
@@ -204,6 +205,20 @@ def summarise(path: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).fillna("all")
 
 
+def goals(table: pd.DataFrame) -> pd.DataFrame:
+    """The issue's goals per (priors, scenario) row of :func:`summarise`: 90% coverage >= 85%,
+    median signed ROI error within +-15%, no unconverged fit without a misfit flag naming a
+    cause ("silent")."""
+    rows = table[(table["strength"] == "all")].copy()
+    out = rows[["priors", "scenario", "fits", "coverage_90", "median_signed_error"]].copy()
+    out["coverage_met"] = np.where(rows["coverage_90"] >= 0.85, "met", "missed")
+    out["bias_met"] = np.where(rows["median_signed_error"].abs() <= 0.15, "met", "missed")
+    silent = (rows["unconverged_without_cause"] * rows["fits"]).round().astype(int)
+    out["silent_unconverged_fits"] = silent
+    out["convergence_met"] = np.where(silent == 0, "met", "missed")
+    return out.reset_index(drop=True)
+
+
 def _print(table: pd.DataFrame) -> None:
     try:
         print(table.to_markdown(index=False))
@@ -226,7 +241,10 @@ if __name__ == "__main__":
     parser.add_argument("--summarise", metavar="JSONL")
     args = parser.parse_args()
     if args.summarise:
-        _print(summarise(args.summarise))
+        table = summarise(args.summarise)
+        _print(table)
+        print()
+        _print(goals(table))
     else:
         run(args)
         _print(summarise(args.out))
