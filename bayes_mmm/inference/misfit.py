@@ -30,6 +30,9 @@ from bayes_mmm.model.equations import fourier_features
 EVIDENCE_MIN = 8.0
 LONG_WINDOW = 26
 DELAYED_WINDOW = 13
+# Decays of the delayed kernels, the same grid for the model's family and the wider set, so a
+# channel already on the delayed adstock is never flagged for a kernel its own grid lacks.
+DELAYED_ALPHAS = (0.3, 0.5, 0.7, 0.85, 0.92)
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,7 @@ def model_kernels(family: str, l_max: int) -> list[Kernel]:
         return [_kernel("geometric", a, 0, l_max) for a in np.arange(0.0, 0.95, 0.1)]
     if family == "delayed":
         return [
-            _kernel("delayed", a, t, l_max)
-            for a in (0.3, 0.5, 0.7, 0.85)
-            for t in range(0, min(l_max, 9))
+            _kernel("delayed", a, t, l_max) for a in DELAYED_ALPHAS for t in range(0, min(l_max, 9))
         ]
     return [_kernel("none", 0, 0, 1)]
 
@@ -84,9 +85,7 @@ def wider_kernels() -> list[Kernel]:
     well-specified ones (``benchmarks/carryover_screen.py``).
     """
     delayed = [
-        _kernel("delayed", a, t, DELAYED_WINDOW)
-        for a in (0.3, 0.5, 0.7, 0.85, 0.92)
-        for t in range(1, 9)
+        _kernel("delayed", a, t, DELAYED_WINDOW) for a in DELAYED_ALPHAS for t in range(1, 9)
     ]
     long = [_kernel("geometric", a, 0, LONG_WINDOW) for a in (0.7, 0.8, 0.85, 0.9, 0.95)]
     return delayed + long
@@ -173,6 +172,8 @@ def carryover_advice(row, l_max: int) -> str:
     """The one-line fix for a flagged carryover row."""
     ch = row["channel"]
     window = max(DELAYED_WINDOW, int(row["wider_reach"]) + 1)
+    if row["wider_family"] == "delayed" and row["model_family"] == "delayed":
+        return f"l_max={min(max(window, l_max + 1), 104)}"  # already delayed: only the window
     if row["wider_family"] == "delayed":
         fix = f"channels={{'{ch}': ChannelSpec(adstock='delayed')}}"
         return fix + (f", l_max={window}" if row["wider_reach"] > l_max else "")
