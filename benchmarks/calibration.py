@@ -127,8 +127,14 @@ def run(args) -> None:
             print(f"dataset {i} {name}: {seconds:.0f}s", flush=True)
 
 
-def summarise(path: str) -> pd.DataFrame:
+def summarise(path: str, paired: bool = False) -> pd.DataFrame:
+    """Per prior setting, scope and channel strength; ``paired``: only the datasets every prior
+    setting in the file has (to compare a candidate run on fewer datasets)."""
     rows = pd.DataFrame([json.loads(line) for line in Path(path).read_text().splitlines()])
+    if paired:
+        settings = rows.groupby("dataset")["priors"].nunique()
+        full = settings[settings == rows["priors"].nunique()].index
+        rows = rows[rows["dataset"].isin(full)]
     rows["scope"] = np.where(rows["geos"] > 0, "regional", "national")
     rows["strength"] = np.where(rows["true_roi"] < 1.0, "weak (ROI < 1)", "strong (ROI >= 1)")
     parts = []
@@ -170,12 +176,13 @@ if __name__ == "__main__":
     parser.add_argument("--priors", nargs="+", default=["default", "benchmark"])
     parser.add_argument("--out", default="benchmarks/results/calibration.jsonl")
     parser.add_argument("--summarise", metavar="JSONL")
+    parser.add_argument("--paired", action="store_true", help="only datasets with every setting")
     args = parser.parse_args()
     if args.summarise:
         print(
-            summarise(args.summarise).to_markdown(index=False)
+            summarise(args.summarise, args.paired).to_markdown(index=False)
             if _has_tabulate()
-            else summarise(args.summarise)
+            else summarise(args.summarise, args.paired)
         )
     else:
         run(args)

@@ -205,6 +205,37 @@ def summarise(path: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).fillna("all")
 
 
+def compare(path: str, candidate: str, baseline: str = "default") -> pd.DataFrame:
+    """``candidate`` vs ``baseline`` priors on the (scenario, dataset) pairs both have, by
+    scenario and channel strength: coverage, median signed and absolute error, fits with
+    divergences, max R-hat."""
+    rows = pd.DataFrame([json.loads(line) for line in Path(path).read_text().splitlines()])
+    key = pd.Series(list(zip(rows["scenario"], rows["dataset"])), index=rows.index)
+    both = set(key[rows["priors"] == candidate]) & set(key[rows["priors"] == baseline])
+    rows = rows[key.isin(both) & rows["priors"].isin([candidate, baseline])].copy()
+    rows["strength"] = np.where(rows["true_roi"] < 1.0, "weak", "strong")
+    parts = []
+    for keys_ in (["priors"], ["priors", "scenario"], ["priors", "strength"]):
+        g = rows.groupby(keys_)
+        per_fit = list(dict.fromkeys([*keys_, "scenario", "dataset"]))
+        fits = rows.groupby(per_fit).first().groupby(keys_)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "channels": g.size(),
+                    "coverage_90": g["covered"].mean().round(3),
+                    "median_signed_error": g["signed_error"].median().round(3),
+                    "median_abs_error": g["rel_error"].median().round(3),
+                    "fits_with_divergences": fits["divergences"].apply(
+                        lambda d: int((d > 0).sum())
+                    ),
+                    "max_rhat": g["max_rhat"].max().round(3),
+                }
+            ).reset_index()
+        )
+    return pd.concat(parts, ignore_index=True).fillna("all")
+
+
 def goals(table: pd.DataFrame) -> pd.DataFrame:
     """The issue's goals per (priors, scenario) row of :func:`summarise`: 90% coverage >= 85%,
     median signed ROI error within +-15%, no unconverged fit without a misfit flag naming a
@@ -239,8 +270,11 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", default="benchmarks/results/calibration_misspec.jsonl")
     parser.add_argument("--summarise", metavar="JSONL")
+    parser.add_argument("--compare", metavar="PRIORS", help="with --summarise: vs default")
     args = parser.parse_args()
-    if args.summarise:
+    if args.summarise and args.compare:
+        _print(compare(args.summarise, args.compare))
+    elif args.summarise:
         table = summarise(args.summarise)
         _print(table)
         print()
