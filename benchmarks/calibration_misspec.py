@@ -127,14 +127,18 @@ def run(args) -> None:
 def rescore(rows: pd.DataFrame, seed: int = 2026) -> pd.DataFrame:
     """Misfit flags for rows written before the checks existed, from the stored residuals (first
     channel row of each fit) and the regenerated data: carryover screen, residuals vs lagged
-    spend, autocorrelation, and predictive coverage < 80%."""
+    spend, autocorrelation, and predictive coverage < 80%. Checks the default spec (geometric,
+    ``l_max=8``); rows that stored the fit's own advice (``misfit_advice``) are kept as they are."""
     from bayes_mmm.inference.misfit import carryover_check
     from bayes_mmm.results.misfit import PPC_MIN, autocorrelation_row, lagged_spend_rows
 
     flags = {}
     for (scenario, i, priors), fit_rows in rows.groupby(["scenario", "dataset", "priors"]):
         first = fit_rows.dropna(subset=["residual"])
-        if not len(first) or fit_rows["misfit"].map(bool).any():
+        live = "misfit_advice" in fit_rows and fit_rows["misfit_advice"].map(
+            lambda a: isinstance(a, list)
+        )
+        if not len(first) or fit_rows["misfit"].map(bool).any() or np.any(live):
             continue
         ds = SCENARIOS[scenario](np.random.default_rng([seed, i, SEED_KEYS[scenario]]))
         data = bm.MMMData.from_frame(
