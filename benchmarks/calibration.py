@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 import warnings
 from pathlib import Path
@@ -62,6 +63,11 @@ def make_dataset(i: int, seed: int) -> tuple[bm.Simulation, dict]:
     return sim, setting
 
 
+# Candidate default (issue 16): the default relative-ROI prior as the level of partially pooled
+# channels with a learned spread (QuantilePrior.spread).
+POOLED_PRIOR = bm.RelativeROIPrior(median=0.25, interval=(0.03, 1.5), level=0.9, spread=1.0)
+
+
 def benchmark_spec(truth: pd.Series, rng) -> bm.MMM:
     channels = {}
     for ch, value in truth.items():
@@ -85,10 +91,12 @@ def run(args) -> None:
         specs = {
             "default": bm.MMM(),
             "benchmark": benchmark_spec(truth, np.random.default_rng([args.seed, i, 1])),
+            "pooled": bm.MMM(effect_prior=POOLED_PRIOR),
         }
-        for name, spec in specs.items():
+        for name in args.priors:
             if (i, name) in done:
                 continue
+            spec = specs[name]
             t0 = time.perf_counter()
             fit = spec.fit(
                 sim.data,
@@ -111,6 +119,7 @@ def run(args) -> None:
                                 "priors": name,
                                 **roi_score(ch, value, r, diag),
                                 "seconds": round(seconds, 1),
+                                "load": [round(v, 2) for v in os.getloadavg()],
                             }
                         )
                         + "\n"
@@ -118,8 +127,14 @@ def run(args) -> None:
             print(f"dataset {i} {name}: {seconds:.0f}s", flush=True)
 
 
-def summarise(path: str) -> pd.DataFrame:
+def summarise(path: str, paired: bool = False) -> pd.DataFrame:
+    """Per prior setting, scope and channel strength; ``paired``: only the datasets every prior
+    setting in the file has (to compare a candidate run on fewer datasets)."""
     rows = pd.DataFrame([json.loads(line) for line in Path(path).read_text().splitlines()])
+    if paired:
+        settings = rows.groupby("dataset")["priors"].nunique()
+        full = settings[settings == rows["priors"].nunique()].index
+        rows = rows[rows["dataset"].isin(full)]
     rows["scope"] = np.where(rows["geos"] > 0, "regional", "national")
     rows["strength"] = np.where(rows["true_roi"] < 1.0, "weak (ROI < 1)", "strong (ROI >= 1)")
     parts = []
@@ -158,14 +173,16 @@ if __name__ == "__main__":
     parser.add_argument("--draws", type=int, default=500)
     parser.add_argument("--tune", type=int, default=500)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--priors", nargs="+", default=["default", "benchmark"])
     parser.add_argument("--out", default="benchmarks/results/calibration.jsonl")
     parser.add_argument("--summarise", metavar="JSONL")
+    parser.add_argument("--paired", action="store_true", help="only datasets with every setting")
     args = parser.parse_args()
     if args.summarise:
         print(
-            summarise(args.summarise).to_markdown(index=False)
+            summarise(args.summarise, args.paired).to_markdown(index=False)
             if _has_tabulate()
-            else summarise(args.summarise)
+            else summarise(args.summarise, args.paired)
         )
     else:
         run(args)

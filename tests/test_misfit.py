@@ -69,6 +69,28 @@ def test_carryover_screen_quiet_once_the_model_allows_the_delay():
     assert not table["flagged"].any()
 
 
+def test_broad_delayed_peak_quiet_once_the_model_allows_it():
+    """The delayed family's own kernel grid covers the broadest wider kernel (decay 0.92)."""
+    broad = 0.92 ** ((np.arange(13) - 4.0) ** 2)
+    families = {**GEOMETRIC, "tv_spend": "delayed"}
+    for seed in (3, 4):
+        data = planted_data(seed=seed, tv_kernel=broad)
+        assert (
+            carryover_check(data, GEOMETRIC, l_max=8)
+            .set_index("channel")
+            .loc["tv_spend", "flagged"]
+        )
+        assert not carryover_check(data, families, l_max=13)["flagged"].any()
+
+
+def test_delayed_channel_with_too_short_window_gets_only_l_max():
+    from bayes_mmm.inference.misfit import carryover_advice
+
+    row = {"channel": "tv", "model_family": "delayed", "wider_family": "delayed", "wider_reach": 10}
+    assert carryover_advice(row, 6) == "l_max=13"
+    assert "adstock='delayed'" in carryover_advice({**row, "model_family": "geometric"}, 6)
+
+
 def test_carryover_longer_than_l_max_suggests_l_max():
     from bayes_mmm.inference.misfit import carryover_advice
 

@@ -94,3 +94,25 @@ def test_prior_draws_do_not_log_pymc_sampling_line(sim3, caplog):
         bm.MMM().prior_roi(sim3.data, draws=50)
         assert logging.getLogger("pymc").level == logging.INFO  # the user's level is restored
     assert not [r for r in caplog.records if r.getMessage().startswith("Sampling")]
+
+
+def test_spread_round_trips_and_is_validated():
+    pooled = bm.RelativeROIPrior(0.25, (0.03, 1.5), spread=1.0)
+    assert prior_from_dict(pooled.to_dict()) == pooled
+    assert "spread" not in bm.RelativeROIPrior(0.25, (0.03, 1.5)).to_dict()
+    with pytest.raises(bm.SpecError, match=r"spread: expected a number >= 0"):
+        bm.RelativeROIPrior(0.25, (0.03, 1.5), spread=-1)
+
+
+@pytest.mark.parametrize("spread, correlated", [(0.0, False), (0.5, True)])
+def test_spread_pools_channels_around_a_shared_level(sim3, spread, correlated):
+    """With spread > 0 the channels' prior ROIs share a level (correlated on the log scale);
+    without it they are independent."""
+    import pymc as pm
+
+    prior = bm.RelativeROIPrior(0.25, (0.03, 1.5), spread=spread)
+    model = bm.MMM(effect_prior=prior).build_model(sim3.data)
+    assert ("relative_roi_z_spread" in model.named_vars) == correlated
+    roi = pm.draw(model["roi"], draws=2000, random_seed=0)
+    corr = np.corrcoef(np.log(roi).T)[np.triu_indices(roi.shape[1], 1)]
+    assert (corr.min() > 0.5) if correlated else (np.abs(corr).max() < 0.1)

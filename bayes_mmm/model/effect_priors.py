@@ -89,6 +89,32 @@ def scatter_channels(parts: list, shape: tuple[int, ...], fill: float = 0.0):
     return full
 
 
+def log_quantity(group, dims):
+    """Log of the group's business quantity per channel (pytensor), from standard normals.
+
+    Independent channels: ``log q_c = log median_c + z_c x sigma_c`` (split: ``sigma_below`` for
+    z < 0). Channels whose prior has ``spread > 0`` are partially pooled: they share a level
+    ``u x sigma_c`` (u standard normal, the same split scales) and differ from it by
+    ``h x spread_c x z_c`` with ``h ~ HalfNormal(1)`` learned from the data, so channels the data
+    cannot see follow the level of those they can, with the spread the seen channels show.
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    z = pm.Normal(group.variable, 0.0, 1.0, dims=dims)
+    mu = np.array([p.log_median for p in group.priors])
+    lo = np.array([p.sigma_below for p in group.priors])
+    hi = np.array([p.sigma_above for p in group.priors])
+    spread = np.array([getattr(p, "spread", 0.0) for p in group.priors])
+    independent = mu + z * pt.switch(z < 0, lo, hi)
+    if not spread.any():
+        return independent
+    u = pm.Normal(f"{group.variable}_level", 0.0, 1.0)
+    h = pm.HalfNormal(f"{group.variable}_spread", 1.0)
+    pooled = mu + u * pt.switch(u < 0, lo, hi) + h * spread * z
+    return pt.switch(spread > 0, pooled, independent)
+
+
 def channel_effects(
     spec,
     data,
@@ -130,11 +156,7 @@ def channel_effects(
                 if geo_mult is not None:
                     value = value * geo_mult[:, idx]
             else:
-                z = pm.Normal(group.variable, 0.0, 1.0, dims=dims)
-                mu = np.array([p.log_median for p in group.priors])
-                lo = np.array([p.sigma_below for p in group.priors])
-                hi = np.array([p.sigma_above for p in group.priors])
-                quantity = pt.exp(mu + z * pt.switch(z < 0, lo, hi))
+                quantity = pt.exp(log_quantity(group, dims))
                 rule = QUANTITY_KINDS[kind]
                 per_scaled = money_per_scaled if rule.per_spend else outcome_per_scaled
                 response = saturated[..., idx]

@@ -23,7 +23,7 @@ from typing import Any
 
 from scipy import stats
 
-from bayes_mmm.core.errors import SpecError, message
+from bayes_mmm.core.errors import SpecError, is_number, message
 
 # distribution -> (required parameters, parameters that must be > 0)
 DISTRIBUTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -149,7 +149,10 @@ class QuantilePrior:
 
     Subclasses set ``kind`` (a quantity registered in
     :data:`bayes_mmm.model.effect_priors.QUANTITY_KINDS`) and are registered by class name for
-    model files and configs (``PRIOR_TYPES``).
+    model files and configs (``PRIOR_TYPES``). ``spread > 0`` (experimental, off by default)
+    partially pools the channels sharing this kind of prior: a common level drawn from this
+    prior plus a learned spread ``HalfNormal(1) x spread`` on the log scale
+    (:func:`bayes_mmm.model.effect_priors.log_quantity`).
     """
 
     def __init_subclass__(cls, **kwargs):
@@ -159,6 +162,7 @@ class QuantilePrior:
     median: float
     interval: tuple[float, float]
     level: float = 0.9
+    spread: float = 0.0  # > 0: partially pool channels (see effect_priors.log_quantity)
     kind = "roi"
 
     def __post_init__(self):
@@ -178,6 +182,9 @@ class QuantilePrior:
         object.__setattr__(self, "interval", (lo, hi))
         object.__setattr__(self, "median", median)
         object.__setattr__(self, "level", level)
+        if not (is_number(self.spread) and 0 <= self.spread < math.inf):
+            raise SpecError(message(f"{name}.spread", "a number >= 0", repr(self.spread)))
+        object.__setattr__(self, "spread", float(self.spread))
         if not (math.isfinite(self.median) and self.median > 0):
             raise SpecError(message(f"{name}.median", "a finite value > 0", self.median))
         if not 0 < self.level < 1:
@@ -221,7 +228,7 @@ class QuantilePrior:
             "median": self.median,
             "interval": list(self.interval),
             "level": self.level,
-        }
+        } | ({"spread": self.spread} if self.spread else {})
 
     @classmethod
     def from_mean_sd(cls, mean: float, sd: float, level: float = 0.9):
@@ -302,6 +309,7 @@ def prior_from_dict(d: dict[str, Any]) -> Prior | ROIPrior | SharePrior:
     try:
         median, interval = float(d["median"]), tuple(float(v) for v in d["interval"])
         level = float(d.get("level", 0.9))
+        spread = float(d.get("spread", 0.0))
     except (KeyError, TypeError, ValueError) as exc:
         raise SpecError(
             message(
@@ -311,4 +319,4 @@ def prior_from_dict(d: dict[str, Any]) -> Prior | ROIPrior | SharePrior:
                 f"Fix the prior ({type(exc).__name__}: {exc}).",
             )
         ) from exc
-    return classes[kind](median=median, interval=interval, level=level)
+    return classes[kind](median=median, interval=interval, level=level, spread=spread)
