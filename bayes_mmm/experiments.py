@@ -12,7 +12,9 @@ decision (docs/experiments.md):
 3. ``n_outcomes`` test results are simulated from the posterior predictive (a draw, then
    ``Normal(lift, lift_se)``); each reweights the draws by the lift-test likelihood with
    Pareto-smoothed importance sampling (ArviZ's PSIS; k-hat reported), and the budget is
-   re-optimised on the reweighted (resampled) draws;
+   re-optimised on the reweighted (resampled) draws; outcomes whose k-hat exceeds
+   ``khat_limit`` are re-evaluated by refitting the model with the simulated test
+   (:mod:`bayes_mmm.experiment_refit`, at most ``n_refit`` per candidate);
 4. EVSI = mean over outcomes of [value of the re-optimised plan - value of today's plan], both
    under the updated posterior (>= 0; outcome units: money with ``revenue_per_unit``, else target
    units, over the horizon).
@@ -63,10 +65,13 @@ class ExperimentRanking:
             Carlo standard error), evsi_pct (of today's plan's expected outcome), prob_change_plan,
             roi_width_ratio (tested channel: expected posterior ROI width after / before),
             spend_moved (currency), outcome_at_risk (expected outcome lost, target units),
-            expected_lift, khat_max, khat_ok (share of outcomes with k-hat <= 0.7), note.
+            expected_lift, khat_max, khat_ok (share of outcomes with k-hat <= khat_limit),
+            refitted (outcomes re-evaluated by a refit), evsi_reweighted (EVSI from reweighting
+            alone), note.
         shrinkage: expected ROI width ratio after / before, candidate x channel.
         plan: today's :class:`~bayes_mmm.planning.budget_result.BudgetResult`.
-        info: units, draws used, outcomes per candidate, seed, threshold.
+        info: units, draws used, outcomes per candidate, seed, threshold, khat_limit, refits
+            (number of refits run) and refit_settings.
     """
 
     table: pd.DataFrame
