@@ -76,8 +76,8 @@ def one(name: str, args: dict, k: int, variant: str) -> None:
 
 def main(k: int = 5, variants=("prior", "data")) -> None:
     warnings.filterwarnings("ignore")
-    for variant in variants:
-        for name, args in WORKLOADS.items():
+    for name, args in WORKLOADS.items():
+        for variant in variants:
             one(name, args, k, variant)
 
 
