@@ -60,12 +60,14 @@ def design_calibration() -> None:
     ]
     print(markdown(dc[cols], index=False))
     dc["gap"] = dc["predicted_ratio"] - dc["realised_ratio"]
+    dc["abs_gap"] = dc["gap"].abs()
     dc["over"] = dc["gap"] > 0
     dc["inside"] = dc["realised_ratio"].between(dc["predicted_min"], dc["predicted_max"])
     by = dc.groupby(["variant", "k"])
     table = by.agg(
         channels=("gap", "size"),
         mean_gap=("gap", "mean"),
+        mean_abs_gap=("abs_gap", "mean"),
         predicted_above=("over", "sum"),
         realised_in_range=("inside", "sum"),
     )

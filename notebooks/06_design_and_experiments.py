@@ -93,10 +93,12 @@ ranking.shrinkage  # expected ROI-interval width after / before the test, every 
 # With `refit=True` (the default) such outcomes are re-evaluated by fitting the model again with
 # the simulated test as a lift-test likelihood (the test runs in the planning horizon; its lift is
 # the model's counterfactual on the history followed by the horizon, carry-in included). Here the
-# top three candidates, one fast refit (1 chain x 100 draws) per candidate at most:
+# top two candidates as ten times more precise tests (e.g. many more regions), one fast refit
+# (1 chain x 100 draws) per candidate at most; `evsi_reweighted` is what reweighting alone said:
 
 # %%
-top = ranking.table.head(3)[["channel", "start", "end", "spend_change", "lift_se"]]
+top = ranking.table.head(2)[["channel", "start", "end", "spend_change", "lift_se"]]
+top = top.assign(lift_se=top["lift_se"] / 10)
 checked = fit.next_experiment(
     top, n_outcomes=6, seed=1, n_refit=1, refit_settings={"chains": 1, "draws": 100, "tune": 100}
 )
