@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from bayes_mmm.core.errors import SpecError, is_number, message
 from bayes_mmm.core.executor import check_executor, run_jobs
 from bayes_mmm.core.intervals import interval
 from bayes_mmm.data.collinearity import spend_correlations, vif_table
@@ -77,6 +78,7 @@ def check_design(
     tune: int = 250,
     level: float = 0.9,
     seed: int = 0,
+    noise=None,
     executor=None,
 ) -> DesignCheck:
     """Simulate-and-refit check of what the data can identify; see the module docstring.
@@ -90,11 +92,16 @@ def check_design(
         chains, draws, tune: NUTS settings of each fast fit.
         level: credible level of the intervals and of "resolved".
         seed: random seed (same seed, same check).
+        noise: the worlds' residual noise: None draws it from the noise prior (the default
+            HalfNormal(0.2) on the target / its mean is often far noisier than real data, which
+            makes the check conservative); a number fixes it (fraction of the target's mean);
+            "data" fixes it at the posterior mean of one more fast fit, of ``data`` itself.
         executor: None (local processes), "serial" or a Dask ``Client`` / any ``.submit`` object.
     """
     check_counts(n_datasets=n_datasets)
     check_executor(executor)
-    truths, targets = prior_worlds(spec, data, n_datasets, seed)
+    noise = world_noise(spec, data, noise, seed, {"chains": chains, "draws": draws, "tune": tune})
+    truths, targets, noises = prior_worlds(spec, data, n_datasets, seed, noise)
     settings = {"chains": chains, "draws": draws, "tune": tune, "level": level}
     jobs = [
         {
@@ -108,7 +115,11 @@ def check_design(
     ]
     results = run_jobs(fit_world, jobs, executor=executor)
     runs = pd.DataFrame(
-        [{"dataset": k, **row} for k, res in enumerate(results) for row in res["channels"]]
+        [
+            {"dataset": k, "world_noise": noises[k], **row}
+            for k, res in enumerate(results)
+            for row in res["channels"]
+        ]
     )
     pairs = pd.DataFrame(
         [{"dataset": k, **row} for k, res in enumerate(results) for row in res["pairs"]]
@@ -123,21 +134,53 @@ def check_design(
         else pd.DataFrame(columns=["channel_a", "channel_b", "p_resolved", "p_correct"])
     )
     info = {"n_datasets": n_datasets, "fitted": int(sum(r["ok"] for r in results)), **settings}
+    info["noise"] = "prior" if noise is None else float(np.mean(noise))
     info["failures"] = [r["error"] for r in results if not r["ok"]]
     return DesignCheck(table, pair_table, vif, corr, runs, info)
 
 
-def prior_worlds(spec, data, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` prior draws: the true ROI per channel ``(n, channel)`` and the simulated target
-    ``(n, date, geo)`` in the data's units (prior predictive on the user's spend)."""
+def world_noise(spec, data, noise, seed: int, settings: dict):
+    """The worlds' fixed noise (scaled units, per region or scalar), or None (noise prior)."""
+    if noise is None:
+        return None
+    if noise == "data":
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            quick = spec.fit(data, seed=seed, progress=False, **settings)
+        return np.asarray(quick.posterior["noise"].mean(("chain", "draw")).values, float)
+    if not is_number(noise) or not noise > 0:
+        raise SpecError(
+            message(
+                "noise",
+                'None (noise prior), a number > 0 (fraction of the target\'s mean) or "data"',
+                repr(noise)[:80],
+            )
+        )
+    return float(noise)
+
+
+def prior_worlds(spec, data, n: int, seed: int, noise=None):
+    """``n`` prior draws: the true ROI per channel ``(n, channel)``, the simulated target
+    ``(n, date, geo)`` in the data's units (prior predictive on the user's spend) and each world's
+    noise (scaled units, mean over regions); ``noise`` (not None) fixes the noise."""
     import pymc as pm
 
     model = build_model(spec, data)
+    if noise is not None:
+        shape = model["noise"].type.shape
+        model = pm.do(model, {"noise": np.broadcast_to(noise, shape).astype(float)})
     with quiet_pymc(), model:
-        prior = pm.sample_prior_predictive(draws=n, var_names=["roi", "y"], random_seed=seed)
+        names = ["roi", "y"] + (["noise"] if noise is None else [])
+        prior = pm.sample_prior_predictive(draws=n, var_names=names, random_seed=seed)
     roi = prior["prior"]["roi"].values.reshape(n, -1)
     y = prior["prior_predictive"]["y"].values.reshape(n, data.n_dates, data.n_geos)
-    return roi, y * compute_scales(data).target[None, None, :]
+    if noise is None:
+        noises = prior["prior"]["noise"].values.reshape(n, -1).mean(axis=1)
+    else:
+        noises = np.full(n, float(np.mean(noise)))
+    return roi, y * compute_scales(data).target[None, None, :], noises
 
 
 def fit_world(

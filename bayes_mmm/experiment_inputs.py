@@ -18,6 +18,7 @@ from bayes_mmm.core.errors import (
     SpecError,
     describe_rows,
     did_you_mean,
+    is_number,
     message,
 )
 
@@ -35,6 +36,33 @@ def future_reference(data, horizon: int) -> tuple[np.ndarray, np.ndarray]:
     repeated when the data are shorter."""
     rows = np.arange(-horizon, 0) % data.n_dates
     return np.asarray(data.spend)[rows], np.asarray(data.media)[rows]
+
+
+def planned_exposure(data, test, spend_f: np.ndarray, media_f: np.ndarray) -> np.ndarray:
+    """Reference and changed exposure ``(2, date + horizon, geo)`` of the tested channel for a
+    test run in the planning horizon: the history followed by the horizon's reference exposure,
+    the spend change per period in the test's window (split over regions by spend share when
+    ``geo`` is None) at the channel's average exposure per unit of spend, floored at zero."""
+    c = list(data.channels).index(test["channel"])
+    media = np.concatenate([data.media[..., c], media_f[..., c]])  # (date + horizon, geo)
+    change = np.zeros_like(media)
+    start = data.n_dates + int(test["offset"])
+    rows = slice(start, start + int(test["weeks"]))
+    change[rows] = test["spend_change"] * _geo_share(data, test, spend_f) * _per_spend(data, c)
+    return np.stack([media, np.maximum(media + change, 0.0)])
+
+
+def _geo_share(data, test, spend_f: np.ndarray) -> np.ndarray:
+    c = list(data.channels).index(test["channel"])
+    if pd.isna(test["geo"]):
+        total = spend_f[..., c].sum(0)
+        return total / max(total.sum(), 1e-12)
+    return np.array([g == str(test["geo"]) for g in data.geos], dtype=float)
+
+
+def _per_spend(data, c: int) -> np.ndarray:
+    spend, media = data.spend[..., c].sum(0), data.media[..., c].sum(0)
+    return np.where(spend > 0, media / np.maximum(spend, 1e-12), 1.0)
 
 
 def check_counts(**counts: int) -> None:
@@ -227,3 +255,25 @@ def _lift_se(out: pd.DataFrame, fit) -> np.ndarray:
             )
         )
     return np.where(np.isfinite(given), given, default)
+
+
+def check_refit_options(khat_limit, n_refit, refit_settings) -> None:
+    """``khat_limit`` a number > 0, ``n_refit`` an integer >= 1, ``refit_settings`` None or a dict
+    of chains / draws / tune."""
+    if not is_number(khat_limit) or not khat_limit > 0:
+        raise SpecError(
+            message("khat_limit", "a number > 0 (0.7 is the usual PSIS rule)", khat_limit)
+        )
+    if isinstance(n_refit, bool) or not isinstance(n_refit, int | np.integer) or n_refit < 1:
+        raise SpecError(message("n_refit", "an integer >= 1", repr(n_refit)))
+    allowed = {"chains", "draws", "tune"}
+    if refit_settings is not None and (
+        not isinstance(refit_settings, dict) or not set(refit_settings) <= allowed
+    ):
+        raise SpecError(
+            message(
+                "refit_settings",
+                f"None or a dict with keys among {sorted(allowed)}",
+                repr(refit_settings)[:120],
+            )
+        )

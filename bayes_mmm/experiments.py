@@ -12,7 +12,9 @@ decision (docs/experiments.md):
 3. ``n_outcomes`` test results are simulated from the posterior predictive (a draw, then
    ``Normal(lift, lift_se)``); each reweights the draws by the lift-test likelihood with
    Pareto-smoothed importance sampling (ArviZ's PSIS; k-hat reported), and the budget is
-   re-optimised on the reweighted (resampled) draws;
+   re-optimised on the reweighted (resampled) draws; outcomes whose k-hat exceeds
+   ``khat_limit`` are re-evaluated by refitting the model with the simulated test
+   (:mod:`bayes_mmm.experiment_refit`, at most ``n_refit`` per candidate);
 4. EVSI = mean over outcomes of [value of the re-optimised plan - value of today's plan], both
    under the updated posterior (>= 0; outcome units: money with ``revenue_per_unit``, else target
    units, over the horizon).
@@ -29,13 +31,23 @@ import numpy as np
 import pandas as pd
 
 from bayes_mmm.core.errors import OptimizationError, check_level
+from bayes_mmm.core.executor import check_executor, run_jobs
 from bayes_mmm.core.intervals import interval
 from bayes_mmm.experiment_inputs import (
     check_counts,
     check_optimisable,
+    check_refit_options,
     default_candidates,
     future_reference,
+    planned_exposure,
     validate_candidates,
+)
+from bayes_mmm.experiment_refit import (
+    REFIT_SETTINGS,
+    planned_test_frame,
+    refit_outcome,
+    roi_by_channel,
+    stratified,
 )
 from bayes_mmm.planning.optimizer import optimize_budget
 from bayes_mmm.viz.experiment_plots import experiment_bars
@@ -53,10 +65,13 @@ class ExperimentRanking:
             Carlo standard error), evsi_pct (of today's plan's expected outcome), prob_change_plan,
             roi_width_ratio (tested channel: expected posterior ROI width after / before),
             spend_moved (currency), outcome_at_risk (expected outcome lost, target units),
-            expected_lift, khat_max, khat_ok (share of outcomes with k-hat <= 0.7), note.
+            expected_lift, khat_max, khat_ok (share of outcomes with k-hat <= khat_limit),
+            refitted (outcomes re-evaluated by a refit), evsi_reweighted (EVSI from reweighting
+            alone), note.
         shrinkage: expected ROI width ratio after / before, candidate x channel.
         plan: today's :class:`~bayes_mmm.planning.budget_result.BudgetResult`.
-        info: units, draws used, outcomes per candidate, seed, threshold.
+        info: units, draws used, outcomes per candidate, seed, threshold, khat_limit, refits
+            (number of refits run) and refit_settings.
     """
 
     table: pd.DataFrame
@@ -77,6 +92,7 @@ class ExperimentRanking:
         )
 
 
+# long: the documented steps in order (checks, today's plan, outcomes, refits, table)
 def next_experiment(
     fit,
     candidates: pd.DataFrame | None = None,
@@ -86,6 +102,11 @@ def next_experiment(
     max_draws: int = 400,
     level: float = 0.9,
     change_threshold: float = 0.05,
+    khat_limit: float = KHAT_LIMIT,
+    refit: bool = True,
+    n_refit: int = 2,
+    refit_settings: dict | None = None,
+    executor=None,
     seed: int = 0,
     **optimizer_options,
 ) -> ExperimentRanking:
@@ -103,11 +124,20 @@ def next_experiment(
         max_draws: posterior draws used (evenly thinned; speed).
         level: credible level of the ROI intervals whose shrinkage is reported.
         change_threshold: the plan "changes" when more than this share of the budget moves.
+        khat_limit: PSIS k-hat above which an outcome's reweighting is not trusted (0.7).
+        refit: re-evaluate such outcomes by refitting the model with the simulated test
+            (:mod:`bayes_mmm.experiment_refit`); False only flags them.
+        n_refit: refits per candidate at most (a random subset of its high-k-hat outcomes
+            stands for all of them).
+        refit_settings: NUTS settings of each refit (default 2 chains x 150 draws, 150 tune).
+        executor: runs the refits: None (local processes), "serial" or a Dask ``Client``.
         seed: random seed (same seed, same ranking).
         **optimizer_options: passed to ``optimize_budget`` (budget, relative_bounds, fixed, ...).
     """
     check_level(level)
     check_counts(n_outcomes=n_outcomes, max_draws=max_draws, horizon=horizon)
+    check_refit_options(khat_limit, n_refit, refit_settings)
+    check_executor(executor)
     check_optimisable(fit, horizon, optimizer_options)
     spend_f, media_f = future_reference(fit.data, horizon)
     if candidates is None:
@@ -118,31 +148,44 @@ def next_experiment(
     engine = replace(fit.engine, params=fit.params.take(sel))
     options = {"horizon": horizon, **optimizer_options}
     today = optimize_budget(engine, **options)
-    roi = _roi_draws(engine, fit.window())
-    rows, shrink = [], []
+    roi = roi_by_channel(engine, fit.window())
+    settings = (n_outcomes, level, change_threshold)
+    records = []
     for _, test in tests.iterrows():
-        lift = predicted_lift(engine, fit.data, test, spend_f, media_f)
-        se = test["lift_se"]
-        row, ratios = _value_of_test(
-            engine, today, roi, lift, se, rng, (n_outcomes, level, change_threshold), options
-        )
+        paths = planned_exposure(fit.data, test, spend_f, media_f)
+        lift = predicted_lift(engine, fit.data, test, paths)
+        records.append(_outcomes(engine, today, roi, lift, test["lift_se"], rng, settings, options))
+        records[-1]["khat_high"] = records[-1]["khat"] > khat_limit
+    jobs, owners = [], []
+    for i, rec in enumerate(records if refit else []):
+        high = np.flatnonzero(rec["khat_high"])
+        for m in np.sort(rng.permutation(high)[:n_refit]):
+            test = tests.iloc[i]
+            frame = planned_test_frame(
+                test, planned_exposure(fit.data, test, spend_f, media_f), rec["observed"][m]
+            )
+            job = {"spec": fit.spec, "data": fit.data, "tests": frame, "plan": today.optimal}
+            job.update({"options": options, "level": level, "seed": seed + 1000 + len(jobs)})
+            jobs.append({**job, "settings": {**REFIT_SETTINGS, **(refit_settings or {})}})
+            owners.append((i, m))
+    refits = [[] for _ in records]
+    for (i, m), res in zip(owners, run_jobs(refit_outcome, jobs, executor=executor)):
+        refits[i].append((m, res))
+    rows = []
+    for (_, test), rec, done in zip(tests.iterrows(), records, refits):
+        row, ratios = _summarise(rec, done, roi, level, change_threshold)
         row["roi_width_ratio"] = float(ratios[list(fit.data.channels).index(test["channel"])])
         moved = abs(test["spend_change"]) * test["weeks"]
-        rows.append({**test.to_dict(), **row, "spend_moved": moved})
-        rows[-1]["outcome_at_risk"] = max(0.0, -float(lift.mean()))
-        shrink.append(ratios)
+        rows.append({**test.to_dict(), **row, "spend_moved": moved, "ratios": ratios})
+        rows[-1]["outcome_at_risk"] = max(0.0, -float(rec["lift"].mean()))
     table = pd.DataFrame(rows)
     table["evsi_pct"] = 100 * table["evsi"] / float(today.draws["optimal"].mean())
-    table["note"] = np.where(
-        table["khat_ok"] < 1.0,
-        "k-hat > 0.7 for some outcomes: reweighting unreliable, refit with the test to confirm",
-        "",
-    )
     order = table["evsi"].sort_values(ascending=False, kind="stable").index
-    shrinkage = pd.DataFrame(shrink, columns=list(fit.data.channels))
+    shrinkage = pd.DataFrame(list(table.pop("ratios")), columns=list(fit.data.channels))
     units = "currency" if fit.data.revenue_per_unit is not None else f"{fit.data.target_name} units"
     info = {"units": units, "draws": len(sel), "n_outcomes": n_outcomes, "seed": seed}
-    info.update({"change_threshold": change_threshold, "horizon": horizon})
+    info.update({"change_threshold": change_threshold, "horizon": horizon, "refits": len(jobs)})
+    info.update({"khat_limit": khat_limit, "refit_settings": jobs[0]["settings"] if jobs else None})
     return ExperimentRanking(
         table.loc[order].reset_index(drop=True),
         shrinkage.loc[order].reset_index(drop=True),
@@ -151,22 +194,13 @@ def next_experiment(
     )
 
 
-def predicted_lift(engine, data, test, spend_f: np.ndarray, media_f: np.ndarray) -> np.ndarray:
-    """Each draw's lift (target units, carryover in) of ``test`` run in the planning horizon.
-
-    Exposure = history followed by the horizon's reference exposure; the test changes spend by
-    ``spend_change`` per period in its window (split over regions by spend share when ``geo`` is
-    None) at the channel's average exposure per unit of spend, floored at zero exposure.
-    """
+def predicted_lift(engine, data, test, paths: np.ndarray) -> np.ndarray:
+    """Each draw's lift (target units, carryover in) of ``test`` run in the planning horizon, on
+    its reference and changed exposure ``paths`` (:func:`~bayes_mmm.experiment_inputs.
+    planned_exposure`: the history followed by the horizon)."""
     c = list(data.channels).index(test["channel"])
-    media = np.concatenate([data.media[..., c], media_f[..., c]])  # (date + horizon, geo)
-    change = np.zeros_like(media)
-    n = data.n_dates
-    rows = slice(n + int(test["offset"]), n + int(test["offset"]) + int(test["weeks"]))
-    change[rows] = test["spend_change"] * _geo_share(data, test, spend_f) * _per_spend(data, c)
-    changed = np.maximum(media + change, 0.0)
-    start = max(0, rows.start - engine.pad)  # earlier periods are unchanged
-    both = np.stack([media[start:], changed[start:]])
+    start = max(0, data.n_dates + int(test["offset"]) - engine.pad)  # earlier: unchanged
+    both = paths[:, start:]
     lift = np.zeros(engine.params.n_samples)
     for k in range(0, engine.params.n_samples, 1000):
         part = engine.params.take(slice(k, k + 1000))
@@ -175,28 +209,6 @@ def predicted_lift(engine, data, test, spend_f: np.ndarray, media_f: np.ndarray)
         ]
         lift[k : k + 1000] = outs[1] - outs[0]
     return lift
-
-
-def _geo_share(data, test, spend_f: np.ndarray) -> np.ndarray:
-    c = list(data.channels).index(test["channel"])
-    if pd.isna(test["geo"]):
-        total = spend_f[..., c].sum(0)
-        return total / max(total.sum(), 1e-12)
-    return np.array([g == str(test["geo"]) for g in data.geos], dtype=float)
-
-
-def _per_spend(data, c: int) -> np.ndarray:
-    spend, media = data.spend[..., c].sum(0), data.media[..., c].sum(0)
-    return np.where(spend > 0, media / np.maximum(spend, 1e-12), 1.0)
-
-
-def _roi_draws(engine, window: np.ndarray) -> np.ndarray:
-    """ROI per draw and channel over the training window ``(draw, channel)``."""
-    out = []
-    for c in range(len(engine.channels)):
-        inc, spend = engine.roi_draws(c, window)
-        out.append(inc.sum(-1) / max(spend.sum(), 1e-12))
-    return np.stack(out, axis=1)
 
 
 def psis_weights(lift: np.ndarray, observed: np.ndarray, se: float):
@@ -221,8 +233,9 @@ def _resample(weights: np.ndarray, rng) -> np.ndarray:
     return np.minimum(np.searchsorted(np.cumsum(weights), positions), n - 1)
 
 
-def _value_of_test(engine, today, roi, lift, se, rng, settings, options):
-    """Simulate outcomes of one test, reweight, re-optimise; the candidate's summary row."""
+def _outcomes(engine, today, roi, lift, se, rng, settings, options) -> dict:
+    """Simulate outcomes of one test, reweight, re-optimise: per-outcome observed result, k-hat,
+    gain, changed (0/1) and ROI width ratios (NaN where the optimiser failed)."""
     n_outcomes, level, threshold = settings
     s_star = rng.integers(len(lift), size=n_outcomes)
     observed = lift[s_star] + se * rng.standard_normal(n_outcomes)
@@ -231,30 +244,75 @@ def _value_of_test(engine, today, roi, lift, se, rng, settings, options):
     b_today = today.optimal.budget
     lo, hi = interval(roi, level)
     width = np.maximum(hi - lo, 1e-12)
-    gains, changed, ratios = [], [], []
+    gain, changed = np.full(n_outcomes, np.nan), np.full(n_outcomes, np.nan)
+    ratios = np.full((n_outcomes, roi.shape[1]), np.nan)
     for m in range(n_outcomes):
         idx = _resample(weights[m], rng)
         try:
             new = optimize_budget(replace(engine, params=engine.params.take(idx)), **options)
         except OptimizationError:
             continue
-        gains.append(float(new.draws["optimal"].mean() - v_today[idx].mean()))
+        gain[m] = float(new.draws["optimal"].mean() - v_today[idx].mean())
         moved = 0.5 * np.abs(new.optimal.budget - b_today).sum() / max(b_today.sum(), 1e-12)
-        changed.append(moved > threshold)
+        changed[m] = float(moved > threshold)
         qlo, qhi = interval(roi[idx], level)
-        ratios.append((qhi - qlo) / width)
-    if not gains:
+        ratios[m] = (qhi - qlo) / width
+    if not np.isfinite(gain).any():
         raise OptimizationError(
             "next_experiment: the optimiser failed for every simulated outcome; loosen the "
             "optimizer options."
         )
-    gains = np.array(gains)
-    row = {
-        "evsi": float(gains.mean()),
-        "evsi_se": float(gains.std(ddof=1) / np.sqrt(len(gains))) if len(gains) > 1 else np.nan,
-        "prob_change_plan": float(np.mean(changed)),
-        "expected_lift": float(lift.mean()),
-        "khat_max": float(khat.max()),
-        "khat_ok": float(np.mean(khat <= KHAT_LIMIT)),
+    return {
+        "observed": observed,
+        "khat": khat,
+        "gain": gain,
+        "changed": changed,
+        "lift": lift,
+        "ratios": ratios,
     }
-    return row, np.mean(ratios, axis=0)
+
+
+def _summarise(rec: dict, refits: list, roi, level: float, threshold: float):
+    """The candidate's row: reweighting results, with refitted outcomes standing for all of its
+    high-k-hat outcomes (stratified estimate) when any refit succeeded."""
+    gain, changed, ratios = rec["gain"].copy(), rec["changed"].copy(), rec["ratios"].copy()
+    refitted = np.zeros(len(gain), bool)
+    lo, hi = interval(roi, level)
+    width = np.maximum(hi - lo, 1e-12)
+    errors = []
+    for m, res in refits:
+        if not res["ok"]:
+            errors.append(res["error"])
+            continue
+        refitted[m] = True
+        gain[m], changed[m] = res["gain"], float(res["moved"] > threshold)
+        ratios[m] = (res["roi_upper"] - res["roi_lower"]) / width
+    high = rec["khat_high"] if refitted.any() else np.zeros(len(gain), bool)
+    evsi, evsi_se = stratified(gain, high, refitted)
+    ok = np.isfinite(rec["gain"])
+    row = {
+        "evsi": evsi,
+        "evsi_se": evsi_se,
+        "evsi_reweighted": float(rec["gain"][ok].mean()),
+        "prob_change_plan": stratified(changed, high, refitted)[0],
+        "expected_lift": float(rec["lift"].mean()),
+        "khat_max": float(rec["khat"].max()),
+        "khat_ok": float(np.mean(~rec["khat_high"])),
+        "refitted": int(refitted.sum()),
+        "note": _note(rec["khat_high"], refitted, refits, errors),
+    }
+    per_channel = [stratified(ratios[:, c], high, refitted)[0] for c in range(ratios.shape[1])]
+    return row, np.array(per_channel)
+
+
+def _note(high: np.ndarray, refitted: np.ndarray, refits: list, errors: list) -> str:
+    if not high.any():
+        return ""
+    text = f"k-hat above the limit for {high.sum()} of {len(high)} outcomes"
+    if refitted.any():
+        text += f": {refitted.sum()} refitted, standing for all {high.sum()}"
+    elif not refits:
+        text += ": reweighting unreliable (refit off), refit with the test to confirm"
+    if errors:
+        text += f"; {len(errors)} refits failed ({errors[0][:80]})"
+    return text

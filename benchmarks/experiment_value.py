@@ -7,13 +7,20 @@ no test, the top-ranked test, a randomly chosen candidate: simulate the test's l
 the budget and score the plan under the truth (regret = true optimum - true value of the plan)
 and the ROI error (mean |posterior mean ROI - true ROI| over channels).
 
-Run: ``nice -n 10 python benchmarks/experiment_value.py [n_datasets]``; raw rows go to
-``benchmarks/results/experiment_value.jsonl``.
+The ranking uses ``refit=False`` (reweighting only, as when the first 9 datasets were run), so
+rows from before the refit check existed stay comparable (refitting every high-k-hat outcome of
+12 candidates would add up to 24 NUTS fits per dataset).
+
+Run: ``nice -n 15 python benchmarks/experiment_value.py [n_datasets]``: runs the seeds
+``0..n_datasets-1`` missing from ``benchmarks/results/experiment_value.jsonl`` and appends them
+(resume). ``--recheck SEED`` re-runs one finished seed into ``experiment_value_recheck.jsonl`` (same
+seed, same numbers?).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import warnings
@@ -29,6 +36,7 @@ from bayes_mmm.data.lift_tests import exposure_change
 WEEKS, HORIZON = 78, 13
 FIT = {"chains": 2, "draws": 150, "tune": 150, "progress": False}
 OUT = Path(__file__).parent / "results" / "experiment_value.jsonl"
+RECHECK = Path(__file__).parent / "results" / "experiment_value_recheck.jsonl"
 
 
 def true_lift(sim, test) -> float:
@@ -53,7 +61,7 @@ def score(sim, fit, true_best: float) -> dict:
     }
 
 
-def one_dataset(seed: int) -> list[dict]:
+def one_dataset(seed: int, out: str | None = None) -> list[dict]:
     warnings.filterwarnings("ignore")
     rng = np.random.default_rng(1000 + seed)
     sim = bm.simulate(WEEKS + HORIZON, 3, seed=seed)
@@ -62,7 +70,7 @@ def one_dataset(seed: int) -> list[dict]:
     fit = bm.MMM().fit(train, seed=seed, **FIT)
     fit_s = time.perf_counter() - tic
     tic = time.perf_counter()
-    ranking = fit.next_experiment(n_outcomes=6, seed=seed)
+    ranking = fit.next_experiment(n_outcomes=6, seed=seed, refit=False)
     rank_s = time.perf_counter() - tic
     table = ranking.table
     true_best = float(bm.optimize_budget(sim, horizon=HORIZON).draws["optimal"].mean())
@@ -87,20 +95,38 @@ def one_dataset(seed: int) -> list[dict]:
         refit = bm.MMM().fit(sim.data, seed=seed, lift_tests=lift_tests, **FIT)
         row.update(score(sim, refit, true_best))
         rows.append(row)
-    with OUT.open("a") as fh:  # one write per dataset, so finished datasets survive a crash
+    for row in rows:
+        row["load_avg_1min"] = os.getloadavg()[0]
+    with Path(out or OUT).open(
+        "a"
+    ) as fh:  # one write per dataset, so finished datasets survive a crash
         fh.write("".join(json.dumps(r) + "\n" for r in rows))
     return rows
 
 
-def main(n: int = 10) -> None:
+def main(n: int = 10, recheck: int | None = None) -> None:
     OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text("")
+    done = (
+        set(pd.read_json(OUT, lines=True)["seed"]) if OUT.exists() and OUT.stat().st_size else set()
+    )
+    if recheck is not None:
+        jobs = [{"seed": recheck, "out": str(RECHECK)}]
+    else:
+        jobs = [{"seed": s} for s in range(n) if s not in done]
     tic = time.perf_counter()
-    results = run_jobs(one_dataset, [{"seed": s} for s in range(n)], max_workers=2)
+    load = os.getloadavg()[0]
+    results = run_jobs(one_dataset, jobs, max_workers=2)
     frame = pd.DataFrame([r for rows in results for r in rows])
-    print(f"{n} datasets in {time.perf_counter() - tic:.0f} s")
-    print(frame.groupby("arm")[["regret", "regret_pct", "roi_abs_error"]].agg(["mean", "median"]))
+    print(f"{len(jobs)} datasets in {time.perf_counter() - tic:.0f} s (load {load:.1f} at start)")
+    if len(frame):
+        print(
+            frame.groupby("arm")[["regret", "regret_pct", "roi_abs_error"]].agg(["mean", "median"])
+        )
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
+    args = sys.argv[1:]
+    if args and args[0] == "--recheck":
+        main(recheck=int(args[1]))
+    else:
+        main(int(args[0]) if args else 10)

@@ -36,20 +36,45 @@ def main() -> None:
         f"\ntop beats random on regret in {(wide['top'] < wide['random']).sum()} of {n}; "
         f"top beats no test in {(wide['top'] < wide['none']).sum()} of {n}\n"
     )
+    for arm in ("top", "random"):
+        k = ev[ev["arm"] == arm]["khat_max"]
+        print(f"{arm} arm: k-hat <= 0.7 for {(k <= 0.7).sum()} of {len(k)} tests")
+    design_calibration()
+    timing = pd.read_json(RESULTS / "experiment_timing.jsonl", lines=True)
+    print(markdown(timing.astype(object).where(timing.notna(), ""), index=False))
+
+
+def design_calibration() -> None:
     dc = pd.read_json(RESULTS / "design_calibration.jsonl", lines=True)
+    dc["variant"] = dc.get("variant", pd.Series(index=dc.index, dtype=object)).fillna("prior")
     cols = [
         "workload",
+        "variant",
+        "k",
         "channel",
         "predicted_ratio",
         "predicted_min",
         "predicted_max",
         "realised_ratio",
         "coverage",
-        "verdict",
     ]
     print(markdown(dc[cols], index=False))
-    print(markdown(dc.groupby("workload")[["check_s"]].first()))
-    print(markdown(pd.read_json(RESULTS / "experiment_timing.jsonl", lines=True), index=False))
+    dc["gap"] = dc["predicted_ratio"] - dc["realised_ratio"]
+    dc["abs_gap"] = dc["gap"].abs()
+    dc["over"] = dc["gap"] > 0
+    dc["inside"] = dc["realised_ratio"].between(dc["predicted_min"], dc["predicted_max"])
+    by = dc.groupby(["variant", "k"])
+    table = by.agg(
+        channels=("gap", "size"),
+        mean_gap=("gap", "mean"),
+        mean_abs_gap=("abs_gap", "mean"),
+        predicted_above=("over", "sum"),
+        realised_in_range=("inside", "sum"),
+    )
+    print()
+    print(markdown(table))
+    extra = [c for c in ("world_noise_median", "real_fit_noise", "check_s") if c in dc]
+    print(markdown(dc.groupby(["workload", "variant", "k"])[extra].first()))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """check_design: simulate-from-the-prior-and-refit on the user's own spend (2 tiny NUTS fits)."""
 
+import numpy as np
 import pytest
 
 import bayes_mmm as bm
@@ -42,3 +43,19 @@ def test_same_seed_same_check(design):
         sim.data, n_datasets=2, chains=2, draws=100, tune=100, seed=3, executor="serial"
     )
     assert again.runs["width_ratio"].tolist() == check.runs["width_ratio"].tolist()
+
+
+def test_fixed_world_noise_is_used_and_bad_noise_is_refused(design):
+    """noise=<number> fixes every world's noise (same worlds otherwise): smaller noise, smoother
+    simulated targets; a bad value gets one error before any fit."""
+    from bayes_mmm.design import prior_worlds
+
+    sim, _ = design
+    roi_lo, y_lo, noise_lo = prior_worlds(bm.MMM(), sim.data, 3, 0, 0.01)
+    roi_hi, y_hi, _ = prior_worlds(bm.MMM(), sim.data, 3, 0, 0.5)
+    _, _, noise_prior = prior_worlds(bm.MMM(), sim.data, 3, 0)
+    assert noise_lo.tolist() == [0.01] * 3 and len(set(noise_prior.round(6))) == 3
+    np.testing.assert_allclose(roi_lo, roi_hi)
+    assert np.abs(np.diff(y_lo, axis=1)).mean() < np.abs(np.diff(y_hi, axis=1)).mean()
+    with pytest.raises(bm.BayesMMMError, match="noise: expected None"):
+        bm.MMM().check_design(sim.data, n_datasets=2, noise=-1.0)

@@ -13,6 +13,7 @@ from bayes_mmm.experiment_inputs import (
     default_candidates,
     future_dates,
     future_reference,
+    planned_exposure,
     validate_candidates,
 )
 from bayes_mmm.experiments import predicted_lift, psis_weights
@@ -65,7 +66,7 @@ def test_precise_test_is_worth_more_than_a_useless_one(mock_fit):
     base = {"channel": ch, "start": dates[0], "end": dates[7], "spend_change": -weekly}
     sd = _lift_sd(mock_fit, base)
     cands = pd.DataFrame([{**base, "lift_se": 1e12}, {**base, "lift_se": 0.2 * sd}])
-    ranking = mock_fit.next_experiment(cands, n_outcomes=6, max_draws=200, seed=1)
+    ranking = mock_fit.next_experiment(cands, n_outcomes=6, max_draws=200, seed=1, refit=False)
     table = ranking.table
     useless = table[table["lift_se"] == 1e12].iloc[0]
     precise = table[table["lift_se"] != 1e12].iloc[0]
@@ -76,7 +77,7 @@ def test_precise_test_is_worth_more_than_a_useless_one(mock_fit):
     assert precise["evsi"] > 0 and precise["roi_width_ratio"] < 0.9
     assert precise["outcome_at_risk"] > 0 and precise["spend_moved"] == pytest.approx(8 * weekly)
     assert (table["evsi"] >= -1e-6 * abs(table["evsi"]).max()).all()
-    again = mock_fit.next_experiment(cands, n_outcomes=6, max_draws=200, seed=1)
+    again = mock_fit.next_experiment(cands, n_outcomes=6, max_draws=200, seed=1, refit=False)
     pd.testing.assert_frame_equal(table, again.table)
     fig = ranking.plot()
     assert len(fig.axes[0].patches) == 2
@@ -86,7 +87,8 @@ def _lift_sd(fit, test):
     """Prior sd of the test's lift over the fit's draws (sizes a 'precise' test)."""
     spend_f, media_f = future_reference(fit.data, 13)
     row = validate_candidates(pd.DataFrame([test]), fit, 13, spend_f).iloc[0]
-    return float(predicted_lift(fit.engine, fit.data, row, spend_f, media_f).std())
+    paths = planned_exposure(fit.data, row, spend_f, media_f)
+    return float(predicted_lift(fit.engine, fit.data, row, paths).std())
 
 
 @pytest.mark.parametrize(
@@ -101,6 +103,20 @@ def _lift_sd(fit, test):
 def test_bad_candidates_each_get_their_error(mock_fit, over, match):
     with pytest.raises(bm.BayesMMMError, match=match):
         mock_fit.next_experiment(_candidate(mock_fit, **over), n_outcomes=2)
+
+
+@pytest.mark.parametrize(
+    "option, match",
+    [
+        ({"khat_limit": 0.0}, "khat_limit: expected a number > 0"),
+        ({"n_refit": 0}, "n_refit: expected an integer >= 1"),
+        ({"refit_settings": {"cores": 2}}, "refit_settings: expected None or a dict"),
+        ({"executor": "dask"}, "executor: expected None"),
+    ],
+)
+def test_bad_refit_options_each_get_their_error(mock_fit, option, match):
+    with pytest.raises(bm.BayesMMMError, match=match):
+        mock_fit.next_experiment(_candidate(mock_fit), n_outcomes=2, **option)
 
 
 def test_unknown_region_and_end_beyond_horizon(geo_fit):
