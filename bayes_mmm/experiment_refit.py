@@ -77,12 +77,12 @@ def refit_outcome(
         return {"ok": False, "error": f"{type(err).__name__}: {err}"[:300]}
     b_today = plan.budget
     lo, hi = interval(roi_by_channel(engine, fit.window()), level)
-    return {
+    gain = float(new.draws["optimal"].mean() - np.mean(old))
+    moved = 0.5 * np.abs(new.optimal.budget - b_today).sum() / max(b_today.sum(), 1e-12)
+    return {  # a new plan no better than today's is not adopted: no gain, nothing moved
         "ok": True,
-        "gain": float(new.draws["optimal"].mean() - np.mean(old)),
-        "moved": float(
-            0.5 * np.abs(new.optimal.budget - b_today).sum() / max(b_today.sum(), 1e-12)
-        ),
+        "gain": max(gain, 0.0),
+        "moved": float(moved) if gain > 0 else 0.0,
         "roi_lower": np.asarray(lo, float),
         "roi_upper": np.asarray(hi, float),
         "divergences": int(np.asarray(groups["sample_stats"]["diverging"]).sum()),

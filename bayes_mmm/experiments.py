@@ -15,8 +15,9 @@ decision (docs/experiments.md):
    re-optimised on the reweighted (resampled) draws; outcomes whose k-hat exceeds
    ``khat_limit`` are re-evaluated by refitting the model with the simulated test
    (:mod:`bayes_mmm.experiment_refit`, at most ``n_refit`` per candidate);
-4. EVSI = mean over outcomes of [value of the re-optimised plan - value of today's plan], both
-   under the updated posterior (>= 0; outcome units: money with ``revenue_per_unit``, else target
+4. EVSI = mean over outcomes of [value of the better of the re-optimised plan and today's plan
+   - value of today's plan], both under the updated posterior (>= 0: a re-optimised plan that
+   does no better is not adopted; outcome units: money with ``revenue_per_unit``, else target
    units, over the horizon).
 
 Also per candidate: expected ROI-interval width ratio of each channel after the test, P(the test
@@ -252,9 +253,11 @@ def _outcomes(engine, today, roi, lift, se, rng, settings, options) -> dict:
             new = optimize_budget(replace(engine, params=engine.params.take(idx)), **options)
         except OptimizationError:
             continue
-        gain[m] = float(new.draws["optimal"].mean() - v_today[idx].mean())
+        # after the test the better of the two plans is run: a re-optimised plan that does no
+        # better than today's under the updated posterior is not adopted (gain 0, no change)
+        gain[m] = max(float(new.draws["optimal"].mean() - v_today[idx].mean()), 0.0)
         moved = 0.5 * np.abs(new.optimal.budget - b_today).sum() / max(b_today.sum(), 1e-12)
-        changed[m] = float(moved > threshold)
+        changed[m] = float(moved > threshold and gain[m] > 0)
         qlo, qhi = interval(roi[idx], level)
         ratios[m] = (qhi - qlo) / width
     if not np.isfinite(gain).any():
