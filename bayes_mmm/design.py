@@ -78,7 +78,7 @@ def check_design(
     tune: int = 250,
     level: float = 0.9,
     seed: int = 0,
-    noise=None,
+    noise="data",
     executor=None,
 ) -> DesignCheck:
     """Simulate-and-refit check of what the data can identify; see the module docstring.
@@ -92,10 +92,12 @@ def check_design(
         chains, draws, tune: NUTS settings of each fast fit.
         level: credible level of the intervals and of "resolved".
         seed: random seed (same seed, same check).
-        noise: the worlds' residual noise: None draws it from the noise prior (the default
-            HalfNormal(0.2) on the target / its mean is often far noisier than real data, which
-            makes the check conservative); a number fixes it (fraction of the target's mean);
-            "data" fixes it at the posterior mean of one more fast fit, of ``data`` itself.
+        noise: the worlds' residual noise. "data" (default) fixes it at the posterior mean of one
+            more fast fit, of ``data`` itself; a number fixes it (fraction of the target's mean);
+            None draws it from the noise prior (HalfNormal(0.2) on the target / its mean is often
+            far noisier than real data, which made the check conservative: predicted width
+            ratios 0.28 above the realised ones on average, against 0.07 with "data";
+            docs/experiments.md).
         executor: None (local processes), "serial" or a Dask ``Client`` / any ``.submit`` object.
     """
     check_counts(n_datasets=n_datasets)
