@@ -339,8 +339,11 @@ class FitResult(PredictionTables):
             f"MMMFit({self.data.n_channels} channels, {self.data.n_geos} geo(s), "
             f"{self.n_train} training periods, "
             f"{info.get('chains')} chains x {info.get('draws')} draws, "
-            f"sampler={info.get('sampler')}"
-            + (f", APPROXIMATE: {self.approximate_method}" if self.approximate else "")
+            + (  # an approximate fit never ran the sampler: name how the draws were made
+                f"APPROXIMATE: {self.approximate_method}"
+                if self.approximate
+                else f"sampler={info.get('sampler')}"
+            )
             + ")"
         )
 
