@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from resume import done_keys
 
 import bayes_mmm as bm
 
@@ -78,12 +79,7 @@ def benchmark_spec(truth: pd.Series, rng) -> bm.MMM:
 
 def run(args) -> None:
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    done = set()
-    if out.exists():
-        for line in out.read_text().splitlines():
-            row = json.loads(line)
-            done.add((row["dataset"], row["priors"]))
+    done = done_keys(out, "dataset", "priors")
     warnings.simplefilter("ignore")
     for i in range(args.datasets):
         sim, setting = make_dataset(i, args.seed)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from resume import done_keys
 
 import bayes_mmm as bm
 from bayes_mmm.core.executor import run_jobs
@@ -85,10 +86,7 @@ def fit_one(i: int, seed: int, data_kind: str, baseline: str, chains: int, draws
 
 def run(args) -> None:
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    done = set()
-    if out.exists():
-        done = {(r["dataset"], r["data"], r["baseline"]) for r in map(json.loads, out.open())}
+    done = done_keys(out, "dataset", "data", "baseline")
     jobs = [
         {"i": i, "seed": args.seed, "data_kind": kind, "baseline": base}
         | {"chains": args.chains, "draws": args.draws}

@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from calibration import POOLED_PRIOR, roi_score
 from dgps import SCENARIOS, SEED_KEYS
+from resume import done_keys
 
 import bayes_mmm as bm
 
@@ -87,12 +88,7 @@ def _rows(ds, name, fit, seconds, scenario, i, args) -> list[dict]:
 
 def run(args) -> None:
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    done = set()
-    if out.exists():
-        for line in out.read_text().splitlines():
-            row = json.loads(line)
-            done.add((row["scenario"], row["dataset"], row["priors"]))
+    done = done_keys(out, "scenario", "dataset", "priors")
     warnings.simplefilter("ignore")
     for name in args.priors:  # every dataset under the first setting first
         for i in range(args.datasets):

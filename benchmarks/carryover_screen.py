@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from calibration import make_dataset
 from dgps import SCENARIOS, SEED_KEYS
+from resume import done_keys
 
 import bayes_mmm as bm
 
@@ -51,9 +52,7 @@ def _data(source: str, i: int, seed: int) -> bm.MMMData:
 
 def run(args) -> None:
     out = Path(args.out)
-    done = set()
-    if out.exists():
-        done = {(r["source"], r["dataset"]) for r in map(json.loads, out.read_text().splitlines())}
+    done = done_keys(out, "source", "dataset")
     warnings.simplefilter("ignore")
     spec = bm.MMM()
     with out.open("a") as fh:
