@@ -105,6 +105,23 @@ def _roi_additive(effects: np.ndarray, spend: np.ndarray) -> np.ndarray:
     return effects.sum(axis=0) / spend.sum(axis=0)
 
 
+def _additive_sales(rng, spend, kernel, *, half, slope, roi, base, noise):
+    """Additive data on ``spend`` (week, channel) with carryover ``kernel`` (lag, channel): Hill
+    effects (``half``, ``slope`` uniform ranges) sized to log-uniform true ROIs in ``roi``, on a
+    seasonal baseline ``base`` x the mean media effect, Normal noise (a ``noise`` range, fraction
+    of mean sales). Returns sales, controls, true ROI and the drawn noise level."""
+    n, n_ch = spend.shape
+    x = spend / spend[spend > 0].mean()
+    sat = _hill(_carry(x, kernel), rng.uniform(*half, n_ch), rng.uniform(*slope, n_ch))
+    roi_target = np.exp(rng.uniform(np.log(roi[0]), np.log(roi[1]), n_ch))
+    effects = roi_target * spend.sum(0) / sat.sum(0) * sat
+    rel, controls = _baseline(rng, n)
+    expected = rel * effects.sum(1).mean() * base + effects.sum(1)
+    level = rng.uniform(*noise)
+    sales = expected + rng.normal(0, level * expected.mean(), n)
+    return sales, controls, _roi_additive(effects, spend), level
+
+
 def make_late_peak(rng) -> Dataset:
     """Carryover peaking 3-5 weeks after spend, spread over a 13-week window.
 
@@ -117,17 +134,16 @@ def make_late_peak(rng) -> Dataset:
     spend = _flighted_spend(rng, n, 4)
     peaks = rng.uniform(3, 5, 4)
     kernel = np.stack([_kernel_gamma(p, 1.2, 13) for p in peaks], axis=1)
-    x = spend / spend[spend > 0].mean()
-    sat = _hill(_carry(x, kernel), rng.uniform(0.6, 1.4, 4), rng.uniform(1.0, 1.8, 4))
-    roi_target = np.exp(rng.uniform(np.log(0.2), np.log(3.0), 4))
-    beta = roi_target * spend.sum(0) / sat.sum(0)
-    effects = beta * sat
-    rel, controls = _baseline(rng, n)
-    base = rel * effects.sum(1).mean() * 2.5
-    expected = base + effects.sum(1)
-    noise = rng.uniform(0.04, 0.08)
-    sales = expected + rng.normal(0, noise * expected.mean(), n)
-    roi = _roi_additive(effects, spend)
+    sales, controls, roi, noise = _additive_sales(
+        rng,
+        spend,
+        kernel,
+        half=(0.6, 1.4),
+        slope=(1.0, 1.8),
+        roi=(0.2, 3.0),
+        base=2.5,
+        noise=(0.04, 0.08),
+    )
     setting = {"peaks": peaks.round(2).tolist(), "noise": round(noise, 3)}
     return _dataset(sales, spend, names, controls, roi, setting)
 
@@ -243,17 +259,16 @@ def make_delayed_peak(rng) -> Dataset:
     lags = np.arange(13, dtype=float)[:, None]
     kernel = alphas ** ((lags - peaks) ** 2)
     kernel = kernel / kernel.sum(0)
-    x = spend / spend[spend > 0].mean()
-    sat = _hill(_carry(x, kernel), rng.uniform(0.6, 1.2, 3), rng.uniform(1.0, 2.5, 3))
-    roi_target = np.exp(rng.uniform(np.log(0.5), np.log(3.0), 3))
-    beta = roi_target * spend.sum(0) / sat.sum(0)
-    effects = beta * sat
-    rel, controls = _baseline(rng, n)
-    base = rel * effects.sum(1).mean() * 1.5
-    expected = base + effects.sum(1)
-    noise = rng.uniform(0.03, 0.06)
-    sales = expected + rng.normal(0, noise * expected.mean(), n)
-    roi = _roi_additive(effects, spend)
+    sales, controls, roi, noise = _additive_sales(
+        rng,
+        spend,
+        kernel,
+        half=(0.6, 1.2),
+        slope=(1.0, 2.5),
+        roi=(0.5, 3.0),
+        base=1.5,
+        noise=(0.03, 0.06),
+    )
     setting = {
         "peaks": peaks.round(2).tolist(),
         "alphas": alphas.round(2).tolist(),
