@@ -27,7 +27,7 @@ import numpy as np
 from large_workloads import peak_memory_gb, sample_stats, workload
 
 import bayes_mmm as bm
-from bayes_mmm.inference.sampling import DEFAULT_TARGET_ACCEPT, NUMPYRO_NUTS
+from bayes_mmm.inference.sampling import DEFAULT_TARGET_ACCEPT, sample_posterior
 from bayes_mmm.model.graph import build_model
 
 
@@ -63,22 +63,19 @@ def gradient_cost(model, chains: int, repeats: int = 30) -> dict:
 
 
 def sample(model, sampler: str, args) -> dict:
-    """Sample as fit() does on the JAX path; statistics over the free parameters."""
-    import pymc as pm
-
+    """Sample exactly as fit() does on the JAX path (``sample_posterior``); statistics over the
+    free parameters."""
     t0 = time.perf_counter()
-    with model:
-        tree = pm.sample(
-            draws=args.draws,
-            tune=args.tune,
-            chains=args.chains,
-            random_seed=args.seed,
-            nuts_sampler=sampler,
-            progressbar=False,
-            target_accept=DEFAULT_TARGET_ACCEPT,
-            compute_convergence_checks=False,
-            nuts_sampler_kwargs={"chain_method": NUMPYRO_NUTS["chain_method"]},
-        )
+    tree = sample_posterior(
+        model,
+        sampler=sampler,
+        chains=args.chains,
+        draws=args.draws,
+        tune=args.tune,
+        seed=args.seed,
+        progress=False,
+        target_accept=DEFAULT_TARGET_ACCEPT,
+    )
     sample_s = time.perf_counter() - t0
     stats = sample_stats(tree, [v.name for v in model.free_RVs], sample_s)
     return {"sample_s": round(sample_s, 1), **stats}

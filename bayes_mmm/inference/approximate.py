@@ -93,7 +93,8 @@ def laplace_posterior(model, *, chains: int, draws: int, seed: int | None) -> xr
     from pymc.util import get_default_varnames
 
     fn = model.logp_dlogp_function(ravel_inputs=True)  # jacobian included: unconstrained density
-    x0 = np.concatenate([np.ravel(v) for v in model.initial_point(seed).values()])
+    point = model.initial_point(seed)
+    x0 = np.concatenate([np.ravel(v) for v in point.values()])
     mode, info = find_mode(fn, x0)
     cov, info["hessian_clipped"] = inverse_hessian(fn, mode)
     if info["hessian_clipped"]:
@@ -108,7 +109,6 @@ def laplace_posterior(model, *, chains: int, draws: int, seed: int | None) -> xr
     flat = rng.multivariate_normal(mode, cov, size=chains * draws, method="cholesky")
     names = get_default_varnames(model.unobserved_value_vars, include_transformed=False)
     outputs = model.compile_fn(names, inputs=model.value_vars, on_unused_input="ignore")
-    point = model.initial_point(seed)
     sizes = [np.size(v) for v in point.values()]
     values = {v.name: [] for v in names}
     for row in flat:

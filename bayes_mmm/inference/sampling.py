@@ -105,7 +105,7 @@ def sample_posterior(
     target_accept: float,
     method: str = "nuts",
 ) -> xr.DataTree:
-    """Run NUTS with the chosen backend (or a quick-look approximation: ``method='advi'``);
+    """Run NUTS with the chosen backend (or a quick-look approximation: ``method='laplace'``);
     returns an ArviZ DataTree (posterior + sample_stats)."""
     import pymc as pm
 
