@@ -67,6 +67,10 @@ def make_dataset(i: int, seed: int) -> tuple[bm.Simulation, dict]:
 # Candidate default (issue 16): the default relative-ROI prior as the level of partially pooled
 # channels with a learned spread (QuantilePrior.spread).
 POOLED_PRIOR = bm.RelativeROIPrior(median=0.25, interval=(0.03, 1.5), level=0.9, spread=1.0)
+# Candidate default (issue 16): the default's median and upper tail, a 10x lower 5% quantile, so
+# channels that barely work (k ~ 0.005-0.03, as in the misspecification scenarios) are in range.
+LOW_TAIL_PRIOR = bm.RelativeROIPrior(median=0.25, interval=(0.003, 1.5), level=0.9)
+MID_TAIL_PRIOR = bm.RelativeROIPrior(median=0.25, interval=(0.01, 1.5), level=0.9)
 
 
 def benchmark_spec(truth: pd.Series, rng) -> bm.MMM:
@@ -88,6 +92,8 @@ def run(args) -> None:
             "default": bm.MMM(),
             "benchmark": benchmark_spec(truth, np.random.default_rng([args.seed, i, 1])),
             "pooled": bm.MMM(effect_prior=POOLED_PRIOR),
+            "low_tail": bm.MMM(effect_prior=LOW_TAIL_PRIOR),
+            "mid_tail": bm.MMM(effect_prior=MID_TAIL_PRIOR),
         }
         for name in args.priors:
             if (i, name) in done:

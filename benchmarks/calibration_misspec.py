@@ -26,7 +26,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from calibration import POOLED_PRIOR, roi_score
+from calibration import LOW_TAIL_PRIOR, MID_TAIL_PRIOR, POOLED_PRIOR, roi_score
 from dgps import SCENARIOS, SEED_KEYS
 from resume import done_keys
 
@@ -43,6 +43,8 @@ PRIORS = {
     # the fix the carryover checks advise for late peaks (the comparison)
     "delayed_fix": lambda truth, rng: bm.MMM(adstock="delayed", l_max=13),
     "pooled": lambda truth, rng: bm.MMM(effect_prior=POOLED_PRIOR),
+    "low_tail": lambda truth, rng: bm.MMM(effect_prior=LOW_TAIL_PRIOR),
+    "mid_tail": lambda truth, rng: bm.MMM(effect_prior=MID_TAIL_PRIOR),
     "small_effects": lambda truth, rng: bm.MMM(
         effect_prior=bm.RelativeROIPrior(median=0.12, interval=(0.01, 1.2), level=0.9)
     ),
