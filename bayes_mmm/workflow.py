@@ -105,7 +105,7 @@ class MMM(ModelSpec):
             method=method,
         )
         result = MMMFit.from_parts(
-            spec=self,
+            spec=parts["spec"],  # with carryover="auto": the adapted spec that was fitted
             data=data,
             groups=parts["groups"],
             fit_info=parts["fit_info"],

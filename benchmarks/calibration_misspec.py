@@ -34,6 +34,8 @@ import bayes_mmm as bm
 
 PRIORS = {
     "default": lambda truth, rng: bm.MMM(),
+    # the default before carryover="auto" (fit exactly the default spec, only warn)
+    "as_specified": lambda truth, rng: bm.MMM(carryover="as_specified"),
     "benchmark": lambda truth, rng: bm.MMM(
         channels={
             ch: bm.ChannelSpec(effect=bm.ROIPrior(m, (m / 2.5, m * 2.5)))
@@ -49,12 +51,13 @@ PRIORS = {
 }
 
 
-def _rows(ds, name, fit, seconds, scenario, i, args) -> list[dict]:
+def _rows(ds, name, fit, seconds, scenario, i, args, cpu_seconds=None) -> list[dict]:
     roi = fit.roi(level=0.9).set_index("channel")
     diag = fit.diagnostics()
-    misfit = [
+    adapted = diag["parameter"].astype(str).str.startswith("carryover_adapted")
+    misfit = [  # an adaptation notice is not a misfit flag (recorded in carryover_adapted)
         p
-        for p in diag.get("problem", pd.Series(dtype=str)).dropna()
+        for p in diag.loc[~adapted].get("problem", pd.Series(dtype=str)).dropna()
         if "carryover" in p or "residual" in p or "predictive" in p
     ]
     pred = fit.predict(level=0.9)
@@ -75,7 +78,13 @@ def _rows(ds, name, fit, seconds, scenario, i, args) -> list[dict]:
                 "misfit": misfit,
                 "misfit_advice": list(diag.attrs.get("misfit", [])),
                 "ppc_coverage_90": ppc,
+                "carryover": fit.spec.carryover,
+                "carryover_adapted": [
+                    f"{a['channel']}:{a['adstock_to']}:l_max={a['l_max_to']}"
+                    for a in fit.fit_info.get("carryover_adapted", [])
+                ],
                 "seconds": round(seconds, 1),
+                "cpu_seconds": None if cpu_seconds is None else round(cpu_seconds, 1),
                 "chains": args.chains,
                 "draws": args.draws,
                 "tune": args.tune,
@@ -104,7 +113,7 @@ def run(args) -> None:
                     controls=ds.controls,
                 )
                 spec = PRIORS[name](ds.true_roi, np.random.default_rng([args.seed, i, 1]))
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 fit = spec.fit(
                     data,
                     chains=args.chains,
@@ -113,9 +122,9 @@ def run(args) -> None:
                     seed=i,
                     progress=False,
                 )
-                seconds = time.perf_counter() - t0
+                seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
                 with out.open("a") as fh:
-                    for row in _rows(ds, name, fit, seconds, scenario, i, args):
+                    for row in _rows(ds, name, fit, seconds, scenario, i, args, cpu):
                         fh.write(json.dumps(row) + "\n")
                 print(f"{scenario} {i} {name}: {seconds:.0f}s", flush=True)
 
