@@ -25,6 +25,7 @@ from bayes_mmm.model.transforms import ADSTOCKS
 DEFAULT_ADSTOCK = "geometric"
 PASSES = 3
 OPT_OUT = "bm.MMM(..., carryover='as_specified') fits the spec as written"
+NOTE_PREFIX = "carryover adapted: "
 
 
 def adaptable_channels(spec, channels) -> list[str]:
@@ -94,6 +95,11 @@ def adaptation_note(record: dict) -> str:
         else f"lasted about {record['reach_weeks']} weeks"
     )
     return (
-        f"carryover adapted: '{record['channel']}' was fitted {change}: before sampling its "
+        f"{NOTE_PREFIX}'{record['channel']}' was fitted {change}: before sampling its "
         f"response {seen} (screen evidence {record['evidence']:.0f} > {EVIDENCE_MIN:.0f})"
     )
+
+
+def is_adaptation_note(note: str) -> bool:
+    """True for the notice of :func:`adaptation_note` (information, not a problem)."""
+    return note.startswith(NOTE_PREFIX)
