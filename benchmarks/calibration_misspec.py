@@ -5,10 +5,16 @@ not come from the model's family (data-generating processes in benchmarks/dgps.p
         --out benchmarks/results/calibration_misspec.jsonl
     python benchmarks/calibration_misspec.py \
         --summarise benchmarks/results/calibration_misspec.jsonl
+    python benchmarks/calibration_misspec.py \
+        --summarise benchmarks/results/calibration_misspec_auto.jsonl \
+        --paired benchmarks/results/calibration_misspec.jsonl
 
 One JSON line per (scenario, dataset, prior setting, channel), the row format of
 benchmarks/calibration.py plus ``scenario``, ``signed_error`` (median / truth - 1), the minimum
-bulk ESS and the misfit advice the fit's diagnostics gave (``misfit``: problem strings).
+bulk ESS and the misfit advice the fit's diagnostics gave (``misfit``: problem strings). Rows
+written since ``carryover="auto"`` became the default also record the spec's ``carryover`` mode,
+the channels it adapted (``carryover_adapted``: ``channel:adstock:l_max=N``) and the fit's CPU
+seconds (all threads of the process).
 """
 
 from __future__ import annotations
@@ -245,6 +251,56 @@ def compare(path: str, candidate: str, baseline: str = "default") -> pd.DataFram
     return pd.concat(parts, ignore_index=True).fillna("all")
 
 
+def paired(new_path: str, old_path: str, priors: str = "default") -> pd.DataFrame:
+    """``priors`` rows of ``new_path`` (e.g. the default with ``carryover="auto"``) against the
+    same setting's rows in ``old_path`` (before it), on the (scenario, dataset, channel) cells
+    both have: coverage, median signed / absolute error, fits with divergences, max R-hat, fits
+    unconverged (R-hat > 1.01 or bulk ESS < 400), fits adapted and median CPU seconds, per
+    scenario and split by whether the new fit adapted a channel."""
+    rows = {
+        tag: pd.DataFrame([json.loads(line) for line in Path(p).read_text().splitlines()])
+        for tag, p in (("new", new_path), ("old", old_path))
+    }
+    keys = ["scenario", "dataset", "channel"]
+    new = rows["new"][rows["new"]["priors"] == priors]
+    old = rows["old"][rows["old"]["priors"] == priors]
+    both = new.merge(old, on=keys, suffixes=("", "_old"))
+    both["adapted"] = both["carryover_adapted"].map(bool)
+    both["fit_adapted"] = both["adapted"].astype(int)
+    parts = []
+    for by in (["scenario"], ["scenario", "adapted"]):
+        g = both.groupby(by)
+        fits = both.groupby([*by, "dataset"]).first().groupby(by)
+        unconverged = {
+            tag: fits.apply(
+                lambda f, s=s: int(((f[f"max_rhat{s}"] > 1.01) | (f[f"min_ess{s}"] < 400)).sum())
+            )
+            for tag, s in (("new", ""), ("old", "_old"))
+        }
+        table = pd.DataFrame(
+            {
+                "channels": g.size(),
+                "fits": fits.size(),
+                "fits_adapted": fits["fit_adapted"].sum(),
+                "coverage_old": g["covered_old"].mean().round(3),
+                "coverage_new": g["covered"].mean().round(3),
+                "signed_old": g["signed_error_old"].median().round(3),
+                "signed_new": g["signed_error"].median().round(3),
+                "abs_old": g["rel_error_old"].median().round(3),
+                "abs_new": g["rel_error"].median().round(3),
+                "div_fits_old": fits["divergences_old"].apply(lambda d: int((d > 0).sum())),
+                "div_fits_new": fits["divergences"].apply(lambda d: int((d > 0).sum())),
+                "max_rhat_old": g["max_rhat_old"].max().round(3),
+                "max_rhat_new": g["max_rhat"].max().round(3),
+                "unconverged_old": unconverged["old"],
+                "unconverged_new": unconverged["new"],
+                "median_cpu_s_new": fits["cpu_seconds"].median().round(0),
+            }
+        )
+        parts.append(table.reset_index())
+    return pd.concat(parts, ignore_index=True).fillna("all")
+
+
 def goals(table: pd.DataFrame) -> pd.DataFrame:
     """The issue's goals per (priors, scenario) row of :func:`summarise`: 90% coverage >= 85%,
     median signed ROI error within +-15%, no unconverged fit without a misfit flag naming a
@@ -280,8 +336,11 @@ if __name__ == "__main__":
     parser.add_argument("--out", default="benchmarks/results/calibration_misspec.jsonl")
     parser.add_argument("--summarise", metavar="JSONL")
     parser.add_argument("--compare", metavar="PRIORS", help="with --summarise: vs default")
+    parser.add_argument("--paired", metavar="OLD_JSONL", help="with --summarise: same setting")
     args = parser.parse_args()
-    if args.summarise and args.compare:
+    if args.summarise and args.paired:
+        _print(paired(args.summarise, args.paired))
+    elif args.summarise and args.compare:
         _print(compare(args.summarise, args.compare))
     elif args.summarise:
         table = summarise(args.summarise)

@@ -5,6 +5,7 @@ to ``carryover="as_specified"``.
 
     nice -n 15 python benchmarks/carryover_auto.py --datasets 30 \
         --out benchmarks/results/carryover_auto.jsonl
+    python benchmarks/carryover_auto.py --examples --out benchmarks/results/carryover_auto.jsonl
     nice -n 15 python benchmarks/carryover_auto.py --identical 0 \
         --out benchmarks/results/carryover_auto.jsonl
     python benchmarks/carryover_auto.py --summarise benchmarks/results/carryover_auto.jsonl
@@ -80,6 +81,62 @@ def screen(args) -> None:
                     fh.write(json.dumps(row) + "\n")
 
 
+# bm.simulate settings used by the README, docs, notebooks and tests (grep "simulate(")
+EXAMPLES = [
+    ((104, 3), {"seed": 1}),
+    ((30, 2), {"geos": 3, "seed": 2}),
+    ((60, 2), {"seed": 5, "roi": [2.0, 0.8]}),
+    ((40, 2), {"geos": 3, "seed": 2}),
+    ((80, 3), {"seed": 1}),
+    ((80, 3), {"roi": [0.8, 2.0, 3.5], "seed": 4}),
+    ((78, 3), {"seed": 4, "flat_channels": ["social"]}),
+    ((60, 3), {"geos": 4, "seed": 9}),
+    ((60, 3), {"geos": 4, "seed": 9, "dark_channels": ["search"], "local_channels": {"tv": 2}}),
+    ((60, 2), {"seed": 7, "noise": 0.04}),
+    ((60, 2), {"seed": 7, "flat_channels": ["search"]}),
+    ((60, 2), {"seed": 4}),
+    ((60, 2), {"seed": 4, "drift": 0.03, "step": -0.2}),
+    ((60, 2), {"geos": 2, "seed": 5}),
+    ((52, 3), {"seed": 8, "roi": [1.0, 2.0, 3.0], "flat_channels": ["social"], "noise": 0.04}),
+    ((52, 3), {"geos": 4, "seed": 0}),
+    ((52, 2), {"seed": 3}),
+    ((40, 3), {"seed": 6}),
+    ((30, 3), {"geos": 4, "seed": 1}),
+    ((104, 3), {"geos": 4, "impressions": True, "seed": 4}),
+    ((104, 2), {"seed": 1}),
+    *[((104, 4), {"seed": s}) for s in range(20)],
+    *[((91, 3), {"seed": s}) for s in range(20)],
+]
+
+
+def examples(args) -> None:
+    """The package's own example data: bm.simulate settings and the bundled Advertising data."""
+    warnings.simplefilter("ignore")
+    frame = bm.datasets.load_advertising(with_dates=True)
+    cases = [(f"simulate{a}{k}", bm.simulate(*a, **k).data) for a, k in EXAMPLES]
+    cases.append(
+        (
+            "advertising",
+            bm.MMMData.from_frame(frame, date="date", target="sales", channels=["TV", "radio"]),
+        )
+    )
+    with Path(args.out).open("a") as fh:
+        for i, (name, data) in enumerate(cases):
+            spec = bm.MMM()
+            fitted, records = adapt_carryover(spec, data)
+            row = {
+                "check": "screen",
+                "source": "package_examples",
+                "dataset": i,
+                "example": name,
+                "priors": "default",
+                "adapted": [r["channel"] for r in records],
+                "same_spec_object": fitted is spec,
+                "seconds": None,
+            }
+            fh.write(json.dumps(row) + "\n")
+
+
 def identical(args) -> None:
     """Fit one well-specified dataset with the default ("auto") and with "as_specified" (same
     seed, 2 x 300 draws): the posterior draws must be equal bit for bit."""
@@ -138,11 +195,14 @@ if __name__ == "__main__":
     )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--identical", type=int, metavar="DATASET")
+    parser.add_argument("--examples", action="store_true", help="the package's example data")
     parser.add_argument("--out", default="benchmarks/results/carryover_auto.jsonl")
     parser.add_argument("--summarise", metavar="JSONL")
     args = parser.parse_args()
     if args.identical is not None:
         identical(args)
+    elif args.examples:
+        examples(args)
     elif not args.summarise:
         screen(args)
     if args.identical is None:
