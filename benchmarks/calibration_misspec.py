@@ -57,6 +57,19 @@ PRIORS = {
 }
 
 
+def all_delayed_if_flagged(data) -> bm.MMM:
+    """Candidate rule ("auto_all"), measured against the default's per-channel adaptation: when
+    the screen flags any channel for a delayed peak, fit *every* channel with the delayed adstock
+    and ``l_max`` >= 13 (the issue's ``bm.MMM(adstock="delayed", l_max=13)``); else the default.
+    Spec-level, so ``carryover_adapted`` stays empty on these rows: ``adstock`` says it."""
+    from bayes_mmm.inference.carryover_adapt import adapt_carryover
+
+    adapted, records = adapt_carryover(bm.MMM(), data)
+    if not records:
+        return bm.MMM()
+    return bm.MMM(adstock="delayed", l_max=max(13, adapted.l_max))
+
+
 def _rows(ds, name, fit, seconds, scenario, i, args, cpu_seconds=None) -> list[dict]:
     roi = fit.roi(level=0.9).set_index("channel")
     diag = fit.diagnostics()
@@ -85,6 +98,8 @@ def _rows(ds, name, fit, seconds, scenario, i, args, cpu_seconds=None) -> list[d
                 "misfit_advice": list(diag.attrs.get("misfit", [])),
                 "ppc_coverage_90": ppc,
                 "carryover": fit.spec.carryover,
+                "adstock": fit.spec.adstock,
+                "l_max": fit.spec.l_max,
                 "carryover_adapted": [
                     f"{a['channel']}:{a['adstock_to']}:l_max={a['l_max_to']}"
                     for a in fit.fit_info.get("carryover_adapted", [])
@@ -118,7 +133,10 @@ def run(args) -> None:
                     channels=ds.channels,
                     controls=ds.controls,
                 )
-                spec = PRIORS[name](ds.true_roi, np.random.default_rng([args.seed, i, 1]))
+                if name == "auto_all":
+                    spec = all_delayed_if_flagged(data)
+                else:
+                    spec = PRIORS[name](ds.true_roi, np.random.default_rng([args.seed, i, 1]))
                 t0, c0 = time.perf_counter(), time.process_time()
                 fit = spec.fit(
                     data,
