@@ -105,7 +105,7 @@ class MMM(ModelSpec):
             method=method,
         )
         result = MMMFit.from_parts(
-            spec=self,
+            spec=parts["spec"],  # with carryover="auto": the adapted spec that was fitted
             data=data,
             groups=parts["groups"],
             fit_info=parts["fit_info"],
@@ -117,7 +117,10 @@ class MMM(ModelSpec):
     def check_carryover(self, data):
         """Before sampling: per channel, does the response look delayed or longer than
         ``l_max`` compared with this spec's adstock? Columns: channel, evidence, flagged,
-        problem, advice (the one-line fix); see :mod:`bayes_mmm.inference.misfit`."""
+        problem, advice (the one-line fix); see :mod:`bayes_mmm.inference.misfit`. With
+        ``carryover="auto"`` (the default) :meth:`fit` follows the advice of rows flagged for a
+        delayed peak on channels whose adstock you did not set
+        (:mod:`bayes_mmm.inference.carryover_adapt`)."""
         return carryover_table(data, self)
 
     def prior_roi(self, data, draws: int = 2000, seed: int = 0, level: float = 0.9):

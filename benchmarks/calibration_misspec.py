@@ -5,10 +5,16 @@ not come from the model's family (data-generating processes in benchmarks/dgps.p
         --out benchmarks/results/calibration_misspec.jsonl
     python benchmarks/calibration_misspec.py \
         --summarise benchmarks/results/calibration_misspec.jsonl
+    python benchmarks/calibration_misspec.py \
+        --summarise benchmarks/results/calibration_misspec_auto.jsonl \
+        --paired benchmarks/results/calibration_misspec.jsonl
 
 One JSON line per (scenario, dataset, prior setting, channel), the row format of
 benchmarks/calibration.py plus ``scenario``, ``signed_error`` (median / truth - 1), the minimum
-bulk ESS and the misfit advice the fit's diagnostics gave (``misfit``: problem strings).
+bulk ESS and the misfit advice the fit's diagnostics gave (``misfit``: problem strings). Rows
+written since ``carryover="auto"`` became the default also record the spec's ``carryover`` mode,
+the channels it adapted (``carryover_adapted``: ``channel:adstock:l_max=N``) and the fit's CPU
+seconds (all threads of the process).
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ import bayes_mmm as bm
 
 PRIORS = {
     "default": lambda truth, rng: bm.MMM(),
+    # the default before carryover="auto" (fit exactly the default spec, only warn)
+    "as_specified": lambda truth, rng: bm.MMM(carryover="as_specified"),
     "benchmark": lambda truth, rng: bm.MMM(
         channels={
             ch: bm.ChannelSpec(effect=bm.ROIPrior(m, (m / 2.5, m * 2.5)))
@@ -51,12 +59,26 @@ PRIORS = {
 }
 
 
-def _rows(ds, name, fit, seconds, scenario, i, args) -> list[dict]:
+def all_delayed_if_flagged(data) -> bm.MMM:
+    """Candidate rule ("auto_all"), measured against the default's per-channel adaptation: when
+    the screen flags any channel for a delayed peak, fit *every* channel with the delayed adstock
+    and ``l_max`` >= 13 (the issue's ``bm.MMM(adstock="delayed", l_max=13)``); else the default.
+    Spec-level, so ``carryover_adapted`` stays empty on these rows: ``adstock`` says it."""
+    from bayes_mmm.inference.carryover_adapt import adapt_carryover
+
+    adapted, records = adapt_carryover(bm.MMM(), data)
+    if not records:
+        return bm.MMM()
+    return bm.MMM(adstock="delayed", l_max=max(13, adapted.l_max))
+
+
+def _rows(ds, name, fit, seconds, scenario, i, args, cpu_seconds=None) -> list[dict]:
     roi = fit.roi(level=0.9).set_index("channel")
     diag = fit.diagnostics()
-    misfit = [
+    adapted = diag["parameter"].astype(str).str.startswith("carryover_adapted")
+    misfit = [  # an adaptation notice is not a misfit flag (recorded in carryover_adapted)
         p
-        for p in diag.get("problem", pd.Series(dtype=str)).dropna()
+        for p in diag.loc[~adapted].get("problem", pd.Series(dtype=str)).dropna()
         if "carryover" in p or "residual" in p or "predictive" in p
     ]
     pred = fit.predict(level=0.9)
@@ -77,7 +99,15 @@ def _rows(ds, name, fit, seconds, scenario, i, args) -> list[dict]:
                 "misfit": misfit,
                 "misfit_advice": list(diag.attrs.get("misfit", [])),
                 "ppc_coverage_90": ppc,
+                "carryover": fit.spec.carryover,
+                "adstock": fit.spec.adstock,
+                "l_max": fit.spec.l_max,
+                "carryover_adapted": [
+                    f"{a['channel']}:{a['adstock_to']}:l_max={a['l_max_to']}"
+                    for a in fit.fit_info.get("carryover_adapted", [])
+                ],
                 "seconds": round(seconds, 1),
+                "cpu_seconds": None if cpu_seconds is None else round(cpu_seconds, 1),
                 "chains": args.chains,
                 "draws": args.draws,
                 "tune": args.tune,
@@ -105,8 +135,11 @@ def run(args) -> None:
                     channels=ds.channels,
                     controls=ds.controls,
                 )
-                spec = PRIORS[name](ds.true_roi, np.random.default_rng([args.seed, i, 1]))
-                t0 = time.perf_counter()
+                if name == "auto_all":
+                    spec = all_delayed_if_flagged(data)
+                else:
+                    spec = PRIORS[name](ds.true_roi, np.random.default_rng([args.seed, i, 1]))
+                t0, c0 = time.perf_counter(), time.process_time()
                 fit = spec.fit(
                     data,
                     chains=args.chains,
@@ -115,9 +148,9 @@ def run(args) -> None:
                     seed=i,
                     progress=False,
                 )
-                seconds = time.perf_counter() - t0
+                seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
                 with out.open("a") as fh:
-                    for row in _rows(ds, name, fit, seconds, scenario, i, args):
+                    for row in _rows(ds, name, fit, seconds, scenario, i, args, cpu):
                         fh.write(json.dumps(row) + "\n")
                 print(f"{scenario} {i} {name}: {seconds:.0f}s", flush=True)
 
@@ -238,6 +271,56 @@ def compare(path: str, candidate: str, baseline: str = "default") -> pd.DataFram
     return pd.concat(parts, ignore_index=True).fillna("all")
 
 
+def paired(new_path: str, old_path: str, priors: str = "default") -> pd.DataFrame:
+    """``priors`` rows of ``new_path`` (e.g. the default with ``carryover="auto"``) against the
+    same setting's rows in ``old_path`` (before it), on the (scenario, dataset, channel) cells
+    both have: coverage, median signed / absolute error, fits with divergences, max R-hat, fits
+    unconverged (R-hat > 1.01 or bulk ESS < 400), fits adapted and median CPU seconds, per
+    scenario and split by whether the new fit adapted a channel."""
+    rows = {
+        tag: pd.DataFrame([json.loads(line) for line in Path(p).read_text().splitlines()])
+        for tag, p in (("new", new_path), ("old", old_path))
+    }
+    keys = ["scenario", "dataset", "channel"]
+    new = rows["new"][rows["new"]["priors"] == priors]
+    old = rows["old"][rows["old"]["priors"] == priors]
+    both = new.merge(old, on=keys, suffixes=("", "_old"))
+    both["adapted"] = both["carryover_adapted"].map(bool)
+    both["fit_adapted"] = both["adapted"].astype(int)
+    parts = []
+    for by in (["scenario"], ["scenario", "adapted"]):
+        g = both.groupby(by)
+        fits = both.groupby([*by, "dataset"]).first().groupby(by)
+        unconverged = {
+            tag: fits.apply(
+                lambda f, s=s: int(((f[f"max_rhat{s}"] > 1.01) | (f[f"min_ess{s}"] < 400)).sum())
+            )
+            for tag, s in (("new", ""), ("old", "_old"))
+        }
+        table = pd.DataFrame(
+            {
+                "channels": g.size(),
+                "fits": fits.size(),
+                "fits_adapted": fits["fit_adapted"].sum(),
+                "coverage_old": g["covered_old"].mean().round(3),
+                "coverage_new": g["covered"].mean().round(3),
+                "signed_old": g["signed_error_old"].median().round(3),
+                "signed_new": g["signed_error"].median().round(3),
+                "abs_old": g["rel_error_old"].median().round(3),
+                "abs_new": g["rel_error"].median().round(3),
+                "div_fits_old": fits["divergences_old"].apply(lambda d: int((d > 0).sum())),
+                "div_fits_new": fits["divergences"].apply(lambda d: int((d > 0).sum())),
+                "max_rhat_old": g["max_rhat_old"].max().round(3),
+                "max_rhat_new": g["max_rhat"].max().round(3),
+                "unconverged_old": unconverged["old"],
+                "unconverged_new": unconverged["new"],
+                "median_cpu_s_new": fits["cpu_seconds"].median().round(0),
+            }
+        )
+        parts.append(table.reset_index())
+    return pd.concat(parts, ignore_index=True).fillna("all")
+
+
 def goals(table: pd.DataFrame) -> pd.DataFrame:
     """The issue's goals per (priors, scenario) row of :func:`summarise`: 90% coverage >= 85%,
     median signed ROI error within +-15%, no unconverged fit without a misfit flag naming a
@@ -273,8 +356,11 @@ if __name__ == "__main__":
     parser.add_argument("--out", default="benchmarks/results/calibration_misspec.jsonl")
     parser.add_argument("--summarise", metavar="JSONL")
     parser.add_argument("--compare", metavar="PRIORS", help="with --summarise: vs default")
+    parser.add_argument("--paired", metavar="OLD_JSONL", help="with --summarise: same setting")
     args = parser.parse_args()
-    if args.summarise and args.compare:
+    if args.summarise and args.paired:
+        _print(paired(args.summarise, args.paired))
+    elif args.summarise and args.compare:
         _print(compare(args.summarise, args.compare))
     elif args.summarise:
         table = summarise(args.summarise)

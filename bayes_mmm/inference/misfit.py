@@ -186,16 +186,25 @@ def carryover_check(
     return pd.DataFrame(rows)
 
 
+def advised_change(row, l_max: int) -> tuple[str | None, int]:
+    """What the screen advises for a flagged row: the adstock to switch to (None: keep the
+    family) and the window ``l_max`` to fit with (never below the current one)."""
+    window = max(DELAYED_WINDOW, int(row["wider_reach"]) + 1)
+    longer = min(max(window, l_max + 1), 104)
+    if row["wider_family"] == "delayed" and row["model_family"] == "delayed":
+        return None, longer  # already delayed: only the window
+    if row["wider_family"] == "delayed":
+        return "delayed", (window if row["wider_reach"] > l_max else l_max)
+    return None, longer
+
+
 def carryover_advice(row, l_max: int) -> str:
     """The one-line fix for a flagged carryover row."""
-    ch = row["channel"]
-    window = max(DELAYED_WINDOW, int(row["wider_reach"]) + 1)
-    if row["wider_family"] == "delayed" and row["model_family"] == "delayed":
-        return f"l_max={min(max(window, l_max + 1), 104)}"  # already delayed: only the window
-    if row["wider_family"] == "delayed":
-        fix = f"channels={{'{ch}': ChannelSpec(adstock='delayed')}}"
-        return fix + (f", l_max={window}" if row["wider_reach"] > l_max else "")
-    return f"l_max={min(max(window, l_max + 1), 104)}"
+    family, new_l_max = advised_change(row, l_max)
+    if family is None:
+        return f"l_max={new_l_max}"
+    fix = f"channels={{'{row['channel']}': ChannelSpec(adstock='{family}')}}"
+    return fix + (f", l_max={new_l_max}" if new_l_max != l_max else "")
 
 
 def carryover_problem(row, l_max: int) -> str:

@@ -22,6 +22,7 @@ from bayes_mmm.inference.arviz_groups import (
     predictive_in_target_units,
     prior_groups,
 )
+from bayes_mmm.inference.carryover_adapt import adapt_carryover
 from bayes_mmm.inference.nutpie_compile import compile_nutpie
 from bayes_mmm.inference.prior_draws import prior_draws
 from bayes_mmm.model.equations import compute_scales
@@ -181,9 +182,12 @@ def sample_fit(
 ) -> dict:
     """Sample ``spec`` on ``data`` (all periods but the holdout).
 
-    Returns ``{"groups", "fit_info", "lift_tests", "notes"}``: DataTree groups by path, sampler
-    settings, the validated lift tests and notes about optional groups that failed (never raised:
-    once the draws exist nothing may lose them).
+    Returns ``{"groups", "fit_info", "lift_tests", "notes", "spec"}``: DataTree groups by path,
+    sampler settings, the validated lift tests, notes about optional groups that failed (never
+    raised: once the draws exist nothing may lose them) and the spec actually fitted: with
+    ``spec.carryover == "auto"`` channels the carryover screen flags get the advised adstock and
+    window (:mod:`bayes_mmm.inference.carryover_adapt`; ``fit_info["carryover_adapted"]`` lists
+    them).
     """
 
     if not isinstance(data, MMMData):
@@ -197,6 +201,7 @@ def sample_fit(
     if not 0.5 <= target_accept < 1:
         raise SpecError(message("target_accept", "a probability in [0.5, 1)", target_accept))
     train = data.subset_dates(0, data.n_dates - holdout)
+    spec, adapted = adapt_carryover(spec, train)
     tests = (
         validate_lift_tests(lift_frame(lift_tests, train), train)
         if lift_tests is not None
@@ -235,8 +240,15 @@ def sample_fit(
         "holdout": int(holdout),
         "target_accept": target_accept,
         "method": method,
+        "carryover_adapted": adapted,
     }
-    return {"groups": groups, "fit_info": fit_info, "lift_tests": tests, "notes": failed}
+    return {
+        "groups": groups,
+        "fit_info": fit_info,
+        "lift_tests": tests,
+        "notes": failed,
+        "spec": spec,
+    }
 
 
 def _optional_groups(

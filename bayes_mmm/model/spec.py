@@ -34,6 +34,10 @@ from bayes_mmm.model.transforms import ADSTOCKS, SATURATIONS
 
 EffectPrior = Prior | ROIPrior | MROIPrior | SharePrior | RelativeROIPrior
 POOLINGS = ("partial", "none", "full")
+# "auto": fit() screens the carryover before sampling and fits flagged default-adstock channels with
+# the adstock and window the screen advises (bayes_mmm.inference.carryover_adapt); "as_specified":
+# fit exactly what was written, only warn.
+CARRYOVER_MODES = ("auto", "as_specified")
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,11 @@ class ModelSpec:
             (decay on the logit scale with sd 0.3, other shape parameters log-normal with sd 0.2).
         baseline: "fixed" (level, trend, seasonality, controls) or "gp" / ``GPBaseline(...)``: plus
             a smooth time-varying curve over time (:mod:`bayes_mmm.model.baselines`).
+        carryover: "auto" (default): before sampling, ``fit()`` screens each channel's carryover
+            and fits a channel whose response clearly peaks weeks after spend with the delayed
+            adstock (and ``l_max`` raised to the window the screen advises), unless its adstock
+            was set (``adstock=`` or ``ChannelSpec(adstock=...)``); the fit says so.
+            "as_specified": fit exactly this spec and only warn.
     """
 
     adstock: str = "geometric"
@@ -193,6 +202,7 @@ class ModelSpec:
     geo_seasonality: bool = False
     geo_media: bool = False
     baseline: str | GPBaseline = "fixed"
+    carryover: str = "auto"
 
     def __post_init__(self):
         object.__setattr__(self, "baseline", resolve_baseline(self.baseline))
@@ -221,6 +231,7 @@ class ModelSpec:
                 message("seasonality", "a Fourier order in [0, 10]", repr(self.seasonality))
             )
         one_of("pooling", self.pooling, POOLINGS)
+        one_of("carryover", self.carryover, CARRYOVER_MODES)
         one_of("likelihood", self.likelihood, LIKELIHOODS)
         if (
             isinstance(self.period, bool)

@@ -118,6 +118,14 @@ def _diagnostics_section(fit) -> str:
         "min ESS (bulk/tail)": _num(ess, ".0f"),
         "divergences": attrs.get("divergences", 0),
         "min BFMI": _num(attrs.get("min_bfmi", np.nan), ".2f"),
+        "carryover": f"{fit.spec.carryover}: "
+        + (
+            "; ".join(
+                f"{a['channel']} fitted with {a['adstock_to']} adstock, l_max={a['l_max_to']}"
+                for a in fit.fit_info.get("carryover_adapted", [])
+            )
+            or "no channel changed"
+        ),
     }
     problems = table[table["problem"].fillna("") != ""]
     advice = attrs.get("advice", [])

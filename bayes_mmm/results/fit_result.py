@@ -21,6 +21,7 @@ from bayes_mmm.core.intervals import interval, summarise
 from bayes_mmm.data.mmm_data import MMMData
 from bayes_mmm.data.windows import date_mask
 from bayes_mmm.inference.approximate import approximate_note
+from bayes_mmm.inference.carryover_adapt import is_adaptation_note
 from bayes_mmm.inference.diagnostics import advice, parameter_table, problem_table, sampler_problems
 from bayes_mmm.model.equations import compute_scales
 from bayes_mmm.model.spec import ModelSpec
@@ -325,8 +326,14 @@ class FitResult(PredictionTables):
             ]
         notes = [*extra, *notes]
         if notes:
+            header = (
+                "bayes_mmm fit: the carryover was adapted to the data"
+                if all(is_adaptation_note(n) for n in notes)
+                else "bayes_mmm fit needs attention"
+            )
             warnings.warn(
-                "bayes_mmm fit needs attention:\n- "
+                header
+                + ":\n- "
                 + "\n- ".join(notes)
                 + "\nSee fit.diagnostics() for the table of problems with advice.",
                 UserWarning,

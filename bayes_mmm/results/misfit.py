@@ -1,6 +1,8 @@
 """Misfit checks after sampling, one tidy table with a one-line fix per problem: the carryover
 screen (delayed or longer-than-``l_max`` response), carryover pressing on the window, residuals
-vs lagged spend, residual autocorrelation and posterior predictive coverage.
+vs lagged spend, residual autocorrelation and posterior predictive coverage. First, one
+``carryover_adapted`` row per channel ``carryover="auto"`` changed before sampling (what, why,
+and how to opt out).
 
 Residuals are actual - posterior mean over the training periods, summed over regions. Thresholds:
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from bayes_mmm.inference.carryover_adapt import OPT_OUT, adaptation_note
 from bayes_mmm.inference.misfit import (
     EVIDENCE_MIN,
     carryover_table,
@@ -49,6 +52,28 @@ def _row(check, subject, statistic, threshold, flagged, problem="", advice="") -
             ),
         )
     )
+
+
+ADAPTED = "carryover_adapted"
+
+
+def adapted_rows(fit) -> list[dict]:
+    """Channels ``carryover="auto"`` fitted with another adstock or window than the spec the user
+    wrote (``fit_info["carryover_adapted"]``); ``flagged`` so that they reach the post-fit
+    warning, ``fit.diagnostics()``, the summary and the report, with the opt-out as advice."""
+    return [
+        _row(
+            ADAPTED,
+            r["channel"],
+            r["evidence"],
+            EVIDENCE_MIN,
+            True,
+            adaptation_note(r),
+            f"{OPT_OUT}; channels={{'{r['channel']}': ChannelSpec(adstock='{r['adstock_from']}')}} "
+            "keeps this channel only",
+        )
+        for r in fit.fit_info.get("carryover_adapted", [])
+    ]
 
 
 def carryover_rows(fit) -> list[dict]:
@@ -169,6 +194,7 @@ def misfit_table(fit) -> pd.DataFrame:
     residual = (national["actual"] - national["mean"]).to_numpy()
     media = fit.train.media.sum(axis=1)
     rows = [
+        *adapted_rows(fit),
         *carryover_rows(fit),
         *window_rows(fit),
         *lagged_spend_rows(residual, media, fit.data.channels, fit.spec.l_max),
@@ -188,5 +214,8 @@ def diagnostic_rows(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
             "advice": flagged["advice"],
         }
     )
-    notes = [f"{p}. Fix: {a}" for p, a in zip(flagged["problem"], flagged["advice"])]
+    notes = [
+        f"{p}. {'To opt out' if c == ADAPTED else 'Fix'}: {a}"
+        for c, p, a in zip(flagged["check"], flagged["problem"], flagged["advice"])
+    ]
     return rows.reset_index(drop=True), notes

@@ -75,6 +75,15 @@ def save(fit, path) -> None:
             ) from exc
 
 
+def _spec(text: str, spec_type: type[ModelSpec]) -> ModelSpec:
+    """The spec from its JSON; files written before the ``carryover`` setting existed were fitted
+    as specified, so they load with ``carryover="as_specified"`` (a refit then fits the same)."""
+    d = json.loads(text)
+    if isinstance(d, dict):
+        d.setdefault("carryover", "as_specified")
+    return spec_type.from_dict(d)
+
+
 def read(path, spec_type: type[ModelSpec] = ModelSpec, data_type: type[MMMData] = MMMData) -> dict:
     """Open a model file written by ``fit.save``; never unpickles or evaluates code.
 
@@ -124,7 +133,7 @@ def read(path, spec_type: type[ModelSpec] = ModelSpec, data_type: type[MMMData] 
         )
     _check_payloads(tree)
     try:
-        spec = spec_type.from_dict(json.loads(attrs["spec"]))
+        spec = _spec(attrs["spec"], spec_type)
         fit_info = json.loads(attrs["fit_info"])
         data = data_type.from_dataset(tree["mmm_data"].to_dataset())
         spec.resolve(data.channels)  # e.g. a prior edited outside its parameter's domain

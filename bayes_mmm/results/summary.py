@@ -11,6 +11,7 @@ import pandas as pd
 
 from bayes_mmm.core.errors import check_level
 from bayes_mmm.core.intervals import interval
+from bayes_mmm.inference.carryover_adapt import is_adaptation_note
 from bayes_mmm.inference.diagnostics import ESS_MIN, RHAT_MAX, parameter_table, sampler_problems
 
 
@@ -93,8 +94,9 @@ def summarize_fit(fit, level: float = 0.9) -> FitSummary:
 
 
 def _sampler_advice(advice: list[str]) -> bool:
-    """True when any advice is about sampling (not only prior-dominated channels)."""
-    return any("prior-dominated" not in a for a in advice)
+    """True when any advice is about sampling or misfit (not only prior-dominated channels or
+    the notice that ``carryover="auto"`` adapted a channel)."""
+    return any("prior-dominated" not in a and not is_adaptation_note(a) for a in advice)
 
 
 def _headline(fit, level: float) -> str:
