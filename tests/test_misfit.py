@@ -215,3 +215,42 @@ def test_kernel_sse_equals_one_least_squares_fit_per_kernel():
         want.append(np.sum((y - design @ coef) ** 2))
     np.testing.assert_allclose(got, want, rtol=1e-10)
     assert np.argmin(got) == np.argmin(want)
+
+
+def _tree(rng, stuck: dict[str, float], channels=("tv", "search"), chains=4, draws=300):
+    """A posterior whose ``alpha``/``roi`` of each channel in ``stuck`` has chain means offset
+    by that many sds (chains disagree); the others are independent standard normals."""
+    import xarray as xr
+
+    coords = {"chain": np.arange(chains), "draw": np.arange(draws), "channel": list(channels)}
+    data = {}
+    for name in ("alpha", "roi", "half"):
+        values = rng.standard_normal((chains, draws, len(channels)))
+        for c, ch in enumerate(channels):
+            if ch in stuck and name != "half":
+                values[:, :, c] += stuck[ch] * np.arange(chains)[:, None]
+        data[name] = xr.DataArray(values, dims=("chain", "draw", "channel"), coords=coords)
+    return xr.DataTree.from_dict({"posterior": xr.Dataset(data)})
+
+
+def test_carryover_mixing_flags_a_channel_whose_decay_and_effect_stall_together():
+    from types import SimpleNamespace
+
+    from bayes_mmm.results.misfit import mixing_rows
+
+    rng = np.random.default_rng(0)
+    spec = bm.MMM()
+    channels = spec.resolve(("tv", "search"))
+    fit = SimpleNamespace(tree=_tree(rng, {"tv": 1.0}), spec=spec, channels=channels)
+    rows = {r["subject"]: r for r in mixing_rows(fit)}
+    assert rows["tv"]["flagged"] and not rows["search"]["flagged"]
+    assert rows["tv"]["statistic"] > 1.01
+    assert "adstock='delayed'" in rows["tv"]["advice"] and "l_max=13" in rows["tv"]["advice"]
+    # only one of the two stalled (here: neither, chains agree) -> no flag
+    healthy = SimpleNamespace(tree=_tree(rng, {}), spec=spec, channels=channels)
+    assert not any(r["flagged"] for r in mixing_rows(healthy))
+    # a channel already on the delayed adstock gets prior advice, not the same switch again
+    delayed = bm.MMM(channels={"tv": bm.ChannelSpec(adstock="delayed")})
+    fit = SimpleNamespace(tree=fit.tree, spec=delayed, channels=delayed.resolve(("tv", "search")))
+    advice = {r["subject"]: r["advice"] for r in mixing_rows(fit)}["tv"]
+    assert "prior on its carryover" in advice and "adstock='delayed'" not in advice

@@ -12,6 +12,8 @@ Residuals are actual - posterior mean over the training periods, summed over reg
 * autocorrelation: lag-1 autocorrelation > ``ACF_MAX`` and Ljung-Box (lags 1-4) p < ``LB_P``;
 * carryover window: a geometric channel's posterior median decay leaves more than ``TAIL_MAX``
   (20%) of the first week's weight at lag ``l_max - 1`` (decay > 0.79 with ``l_max=8``);
+* carryover mixing: a channel's adstock parameters and its effect both miss R-hat <= 1.01 (or
+  have bulk ESS < 100): the chains trade one against the other;
 * predictive coverage: fewer than ``PPC_MIN`` of the training periods inside the 90%
   posterior predictive band (a calibrated model puts about 90% there).
 """
@@ -22,12 +24,14 @@ import numpy as np
 import pandas as pd
 
 from bayes_mmm.inference.carryover_adapt import OPT_OUT, adaptation_note
+from bayes_mmm.inference.diagnostics import ESS_MIN, RHAT_MAX, parameter_table
 from bayes_mmm.inference.misfit import (
     EVIDENCE_MIN,
     carryover_table,
     lagged_correlation,
     ljung_box,
 )
+from bayes_mmm.model.transforms import ADSTOCKS
 
 LAG_Z = 3.5
 ACF_MAX = 0.3
@@ -124,6 +128,58 @@ def window_rows(fit) -> list[dict]:
     return rows
 
 
+ADSTOCK_PARAMS = tuple(sorted({p for t in ADSTOCKS.values() for p in t.params}))
+EFFECT_PARAMS = ("roi", "beta", "share", "relative_roi_z", "roi_z", "share_z", "mroi_z")
+
+
+def _worst_by_channel(params: pd.DataFrame, names) -> dict[str, tuple[float, float]]:
+    """Per channel the largest R-hat and smallest bulk ESS over the parameters ``names``
+    (``name[channel]`` or ``name[geo|channel]``)."""
+    parts = params["parameter"].str.extract(r"^(\w+)\[(?:[^|\]]*\|)?([^\]|]+)\]$")
+    rows = params[parts[0].isin(names)].assign(channel=parts[1])
+    grouped = rows.groupby("channel").agg(r_hat=("r_hat", "max"), ess=("ess_bulk", "min"))
+    return {ch: (r.r_hat, r.ess) for ch, r in grouped.iterrows()}
+
+
+def mixing_rows(fit) -> list[dict]:
+    """Channels whose carryover parameters and effect fail to converge together (R-hat >
+    ``RHAT_MAX`` or bulk ESS < ``ESS_MIN / 4`` for both): the chains trade the decay against the
+    effect, which is how a carryover shape that does not fit the channel (a response peaking
+    weeks after spend, or longer than ``l_max``) shows up when the screen is not sure."""
+    params = parameter_table(fit.tree)
+    if not len(params) or "r_hat" not in params:
+        return []
+    params = params.assign(r_hat=params["r_hat"].fillna(1.0))
+    rows = []
+    for ch in fit.channels:
+        adstock = _worst_by_channel(params, ADSTOCK_PARAMS).get(ch.name)
+        effect = _worst_by_channel(params, EFFECT_PARAMS).get(ch.name)
+        if adstock is None or effect is None:
+            continue
+        bad = [r > RHAT_MAX or e < ESS_MIN / 4 for r, e in (adstock, effect)]
+        delayed = ch.adstock != "geometric"
+        rows.append(
+            _row(
+                "carryover_mixing",
+                ch.name,
+                max(adstock[0], effect[0]),
+                RHAT_MAX,
+                all(bad),
+                f"chains disagree on '{ch.name}'s carryover and its effect together (R-hat "
+                f"{max(adstock[0], effect[0]):.3f}, bulk ESS {min(adstock[1], effect[1]):.0f}): "
+                + (
+                    "its decay and peak are not identified separately from its effect"
+                    if delayed
+                    else "its carryover may peak weeks after spend or outlast l_max"
+                ),
+                f"give '{ch.name}' a prior on its carryover (decay/peak) or a lift test"
+                if delayed
+                else f"channels={{'{ch.name}': ChannelSpec(adstock='delayed')}}, l_max=13",
+            )
+        )
+    return rows
+
+
 def lagged_spend_rows(residual: np.ndarray, media: np.ndarray, channels, l_max: int) -> list[dict]:
     """Per channel the lag with the largest |correlation| of residuals with past media."""
     rows = []
@@ -197,6 +253,7 @@ def misfit_table(fit) -> pd.DataFrame:
         *adapted_rows(fit),
         *carryover_rows(fit),
         *window_rows(fit),
+        *mixing_rows(fit),
         *lagged_spend_rows(residual, media, fit.data.channels, fit.spec.l_max),
         autocorrelation_row(residual),
         coverage_row(pred),
