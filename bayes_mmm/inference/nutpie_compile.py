@@ -17,6 +17,8 @@ not cache, or another nutpie layout fall back to ``nutpie.compile_pymc_model``.
 from __future__ import annotations
 
 import hashlib
+import sys
+import types
 
 LOGP_SRC = """
 def logp_wrapper(dim, x_, out_, logp_, user_data_):
@@ -63,10 +65,42 @@ class NotCacheable(Exception):
     """The model has shared variables or PyTensor gave no cache key: use nutpie's own compile."""
 
 
+class _ArvizNames(types.ModuleType):
+    """Stands in for ``arviz`` while nutpie is imported: names resolve from ``arviz_base`` (where
+    ``arviz.from_dict`` and ``arviz.dict_to_dataset``, all nutpie uses, are defined), anything else
+    from the full ``arviz``, imported on first use."""
+
+    def __getattr__(self, name):
+        import arviz_base
+
+        if hasattr(arviz_base, name):
+            return getattr(arviz_base, name)
+        import arviz
+
+        return getattr(arviz, name)
+
+
+def import_nutpie():
+    """``import nutpie`` without importing all of ArviZ: ``nutpie.sample`` imports ``arviz``, whose
+    ``arviz_plots`` imports matplotlib (~0.5 s of CPU in every fresh process) though sampling only
+    needs ``arviz_base``. A later ``import arviz`` elsewhere gets the real module."""
+    if "nutpie" in sys.modules or "arviz" in sys.modules:
+        import nutpie
+
+        return nutpie
+    sys.modules["arviz"] = _ArvizNames("arviz")
+    try:
+        import nutpie
+    finally:
+        if isinstance(sys.modules.get("arviz"), _ArvizNames):
+            del sys.modules["arviz"]
+    return nutpie
+
+
 def compile_nutpie(model):
     """``nutpie.compile_pymc_model(model)`` (Numba backend), with disk-cached C callbacks where the
     model allows it; returns nutpie's ``CompiledPyMCModel`` either way."""
-    import nutpie
+    nutpie = import_nutpie()
 
     try:
         return cached_compile(model)
@@ -74,14 +108,13 @@ def compile_nutpie(model):
         return nutpie.compile_pymc_model(model)  # entry) falls back to nutpie's own compile
 
 
-def _cfunc(src: str, name: str, inner, key: str, signature, constants: dict, data: list):
+def _cfunc(src: str, name: str, inner, key: str, signature, constants: dict, data: tuple):
     import numba
     import numpy as np
     from pytensor.link.numba.cache import compile_numba_function_src
 
-    # the lifted data arrays, read from nutpie's user-data pointer (one float64 buffer)
-    args = "".join(f", buf[{a}:{b}].reshape({shape})" for a, b, shape in data)
-    src = src.replace(", *DATA)", args + ")")
+    # the lifted data (one vector input), read from nutpie's user-data pointer
+    src = src.replace(", *DATA)", f", buf[{data[0]}:{data[1]}])")
     # __name__: numba rebuilds a cached function's environment by importing its module
     env = {"__name__": __name__, "numba": numba, "np": np, "inner": inner, **constants}
     func = compile_numba_function_src(src, name, global_env=env, cache_key=key)
@@ -98,29 +131,87 @@ def _cache_key(jit_fn, *parts) -> str:
     return "bayes_mmm_nutpie_" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def lift_constants(fgraph):
-    """A copy of the rewritten ``fgraph`` whose float64 array constants (the data and everything
-    PyTensor folded from them) are extra inputs after the original ones; returns it and their
-    values. Its Numba cache key then depends on the graph's structure and shapes only, so new data
-    of the same shape reuse the compiled function."""
+LIFT_TAG = "bayes_mmm_lift_data"  # the rewrite below runs only in :func:`_lifting_mode`
+REGISTERED: list = []  # the DataInput class once the rewrite is registered
+
+
+def _lift_data_rewrite():
+    """Register (once) a rewrite that runs after PyTensor's constant folding and just before
+    elemwise fusion (position 48.5): each float64 constant becomes ``DataInput(constant)``, an
+    identity PyTensor does not fold, so fusion keeps it an input of the fused loop instead of
+    writing its value into the loop's code (where a data-derived scalar such as the target scale
+    changed the compiled function with every new dataset). Returns the ``DataInput`` class."""
+    from pytensor.compile import optdb
+    from pytensor.graph.basic import Apply, Constant
+    from pytensor.graph.op import Op
+    from pytensor.graph.rewriting.basic import GraphRewriter
+
+    if REGISTERED:
+        return REGISTERED[0]
+
+    class DataInput(Op):
+        """A float64 constant kept out of fusion; lifted to a function input before linking."""
+
+        __props__ = ()
+        view_map = {0: [0]}  # noqa: RUF012 - a view of a constant: never overwritten in place
+
+        def make_node(self, x):
+            return Apply(self, [x], [x.type()])
+
+        def perform(self, node, inputs, outputs):
+            outputs[0][0] = inputs[0]
+
+        def do_constant_folding(self, fgraph, node):
+            return False
+
+    class LiftData(GraphRewriter):
+        def apply(self, fgraph):
+            for node in fgraph.toposort():
+                if isinstance(node.op, DataInput):
+                    continue
+                for i, var in enumerate(node.inputs):
+                    if isinstance(var, Constant) and getattr(var.type, "dtype", "") == "float64":
+                        fgraph.change_node_input(node, i, DataInput()(var), reason=LIFT_TAG)
+
+    optdb.register(LIFT_TAG, LiftData(), position=48.5)
+    REGISTERED.append(DataInput)
+    return DataInput
+
+
+def lift_constants(fgraph, data_input=None):
+    """A copy of the rewritten ``fgraph`` whose data (``DataInput`` nodes and float64 array
+    constants) are read from one extra vector input, after the original inputs; returns it and that
+    vector's value. Its Numba cache key then depends on the graph's structure and shapes only, so
+    new data of the same shape reuse the compiled function."""
     import numpy as np
+    import pytensor.tensor as pt
     from pytensor.graph.basic import Constant, clone_get_equiv
     from pytensor.graph.fg import FunctionGraph
 
-    lifted: dict = {}
+    found = {}
     for node in fgraph.toposort():
+        if data_input is not None and isinstance(node.op, data_input):
+            found[node.outputs[0]] = node.inputs[0].data
+            continue
         for var in node.inputs:
             if (
                 isinstance(var, Constant)
                 and getattr(var.type, "dtype", None) == "float64"
                 and getattr(var.type, "ndim", 0) > 0
-                and var not in lifted
             ):
-                lifted[var] = var.type()
-    equiv = clone_get_equiv(fgraph.inputs, fgraph.outputs, memo=dict(lifted))
-    inputs = [equiv[v] for v in fgraph.inputs] + list(lifted.values())
+                found.setdefault(var, var.data)
+    data = pt.dvector("lifted_data")
+    memo, start = {}, 0
+    for var, value in found.items():
+        size = int(np.size(value))
+        piece = data[start : start + size].reshape(np.shape(value))
+        memo[var] = var.type.filter_variable(piece)
+        start += size
+    equiv = clone_get_equiv(fgraph.inputs, fgraph.outputs, memo=memo)
+    inputs = [equiv[v] for v in fgraph.inputs] + [data]
     out = FunctionGraph(inputs, [equiv[v] for v in fgraph.outputs], clone=False)
-    return out, [np.ascontiguousarray(c.data, dtype=np.float64) for c in lifted]
+    values = [np.ravel(np.asarray(v, dtype=np.float64)) for v in found.values()]
+    return out, np.concatenate([*values, np.zeros(0)])
 
 
 def _lifting_mode():
@@ -130,11 +221,13 @@ def _lifting_mode():
     from pytensor.link.numba.dispatch.basic import numba_funcify_ensure_cache
     from pytensor.link.numba.linker import NumbaLinker
 
+    data_input = _lift_data_rewrite()
+
     class LiftingNumbaLinker(NumbaLinker):
         lifted = None
 
         def fgraph_convert(self, fgraph, **kwargs):
-            graph, values = lift_constants(fgraph)
+            graph, values = lift_constants(fgraph, data_input)
             fn_and_key = numba_funcify_ensure_cache(graph)
             self.lifted = (None, values)
             return fn_and_key
@@ -143,9 +236,10 @@ def _lifting_mode():
             inner = super().jit_compile(fn_and_key)
             values = self.lifted[1]
             self.lifted = (inner, values)
-            return lambda *args: inner(*args, *values)
+            return lambda *args: inner(*args, values)
 
-    return Mode(linker=LiftingNumbaLinker(), optimizer=get_mode("NUMBA").provided_optimizer)
+    query = get_mode("NUMBA").provided_optimizer.including(LIFT_TAG)
+    return Mode(linker=LiftingNumbaLinker(), optimizer=query)
 
 
 def _nutpie_functions(model):
@@ -177,15 +271,6 @@ def _nutpie_functions(model):
     return out
 
 
-def _layout(values: list, start: int) -> tuple[list, int]:
-    """(start, stop, shape) of each lifted array in the shared user-data buffer."""
-    out = []
-    for v in values:
-        out.append((start, start + v.size, tuple(v.shape)))
-        start += v.size
-    return out, start
-
-
 def cached_compile(model):
     """Build nutpie's compiled model as ``compile_pymc_model`` does for the Numba backend with
     default arguments, the two C callbacks coming from PyTensor's Numba disk cache."""
@@ -200,9 +285,10 @@ def cached_compile(model):
         logp_pt.maker.linker.lifted,
         expand_pt.maker.linker.lifted,
     )
-    logp_layout, end = _layout(logp_data, 0)
-    expand_layout, end = _layout(expand_data, end)
-    buffer = np.concatenate([v.ravel() for v in logp_data + expand_data] + [np.zeros(1)])
+    # one buffer (nutpie hands both callbacks the same user-data pointer): logp's data, expand's
+    logp_layout = (0, logp_data.size)
+    expand_layout = (logp_data.size, logp_data.size + expand_data.size)
+    buffer = np.concatenate([logp_data, expand_data, np.zeros(1)])
     sizes = {"N_DIM": n_dim, "N_EXPANDED": n_expanded, "N_BUF": buffer.size}
     ptr = numba.types.CPointer(numba.types.double)
     u64, i64, void = numba.types.uint64, numba.types.int64, numba.types.voidptr

@@ -22,7 +22,7 @@ from bayes_mmm.inference.arviz_groups import (
     predictive_in_target_units,
     prior_groups,
 )
-from bayes_mmm.inference.nutpie_compile import compile_nutpie
+from bayes_mmm.inference.nutpie_compile import compile_nutpie, import_nutpie
 from bayes_mmm.inference.prior_draws import prior_draws
 from bayes_mmm.model.equations import compute_scales
 from bayes_mmm.model.graph import build_model
@@ -114,7 +114,7 @@ def sample_posterior(
 
     if sampler == "nutpie":
         try:
-            import nutpie
+            nutpie = import_nutpie()  # without ArviZ's plotting stack
         except ImportError:  # pragma: no cover - nutpie is a hard dependency
             warnings.warn(
                 "nutpie is not installed; falling back to PyMC's NUTS sampler.",
