@@ -271,10 +271,31 @@ def _nutpie_functions(model):
     return out
 
 
+def callback(kind: str, meta: dict, inner):
+    """nutpie's C callback ``kind`` ("logp" or "expand") for the layout in ``meta``, from PyTensor's
+    Numba cache where it is there (``inner``, the wrapped function, is only needed to compile)."""
+    import numba
+
+    ptr = numba.types.CPointer(numba.types.double)
+    u64, i64, void = numba.types.uint64, numba.types.int64, numba.types.voidptr
+    if kind == "logp":
+        src, name, signature = LOGP_SRC, "logp_wrapper", i64(u64, ptr, ptr, ptr, void)
+    else:
+        src, name, signature = EXPAND_SRC, "expand_wrapper", i64(u64, u64, ptr, ptr, void)
+    sizes = {"N_DIM": meta["n_dim"], "N_EXPANDED": meta["n_expanded"], "N_BUF": meta["n_buf"]}
+    layout = tuple(meta[f"{kind}_layout"])
+    return _cfunc(src, name, inner, meta[f"{kind}_key"], signature, sizes, layout)
+
+
 def cached_compile(model):
     """Build nutpie's compiled model as ``compile_pymc_model`` does for the Numba backend with
     default arguments, the two C callbacks coming from PyTensor's Numba disk cache."""
-    import numba
+    return cached_compile_parts(model)[0]
+
+
+def cached_compile_parts(model):
+    """:func:`cached_compile`'s model and a record of its layout, callback keys and lifted data
+    (``buffer``): enough to rebuild it without the graph (``inference/compile_cache.py``)."""
     import numpy as np
     from nutpie import compile_pymc as cp
 
@@ -286,38 +307,30 @@ def cached_compile(model):
         expand_pt.maker.linker.lifted,
     )
     # one buffer (nutpie hands both callbacks the same user-data pointer): logp's data, expand's
-    logp_layout = (0, logp_data.size)
-    expand_layout = (logp_data.size, logp_data.size + expand_data.size)
     buffer = np.concatenate([logp_data, expand_data, np.zeros(1)])
-    sizes = {"N_DIM": n_dim, "N_EXPANDED": n_expanded, "N_BUF": buffer.size}
-    ptr = numba.types.CPointer(numba.types.double)
-    u64, i64, void = numba.types.uint64, numba.types.int64, numba.types.voidptr
-    logp = _cfunc(
-        LOGP_SRC,
-        "logp_wrapper",
-        logp_jit,
-        _cache_key(logp_jit, "logp", n_dim, buffer.size, logp_layout),
-        i64(u64, ptr, ptr, ptr, void),
-        sizes,
-        logp_layout,
-    )
-    expand = _cfunc(
-        EXPAND_SRC,
-        "expand_wrapper",
-        expand_jit,
-        _cache_key(expand_jit, "expand", n_dim, n_expanded, buffer.size, expand_layout),
-        i64(u64, u64, ptr, ptr, void),
-        sizes,
-        expand_layout,
+    meta = {
+        "n_dim": int(n_dim),
+        "n_expanded": int(n_expanded),
+        "n_buf": int(buffer.size),
+        "logp_layout": [0, int(logp_data.size)],
+        "expand_layout": [int(logp_data.size), int(logp_data.size + expand_data.size)],
+        "names": list(shape_info[0]),
+        "slices": [[int(s.start), int(s.stop)] for s in shape_info[1]],
+        "shapes": [[int(d) for d in shape] for shape in shape_info[2]],
+        "reparameterized": list(names),
+    }
+    meta["logp_key"] = _cache_key(logp_jit, "logp", n_dim, buffer.size, meta["logp_layout"])
+    meta["expand_key"] = _cache_key(
+        expand_jit, "expand", n_dim, n_expanded, buffer.size, meta["expand_layout"]
     )
     dims, coords = cp._prepare_dims_and_coords(model, shape_info, names)
-    return cp.CompiledPyMCModel(
+    compiled = cp.CompiledPyMCModel(
         _n_dim=n_dim,
         dims=dims,
         _coords=coords,
         _shapes={name: tuple(shape) for name, _, shape in zip(*shape_info)},
-        compiled_logp_func=logp,
-        compiled_expand_func=expand,
+        compiled_logp_func=callback("logp", meta, logp_jit),
+        compiled_expand_func=callback("expand", meta, expand_jit),
         initial_point_func=initial_point_fn,
         shared_data={},
         shared_var_keys={},
@@ -328,3 +341,4 @@ def cached_compile(model):
         expand_func=expand_pt,
         reparameterized_names=names,
     )
+    return compiled, {**meta, "buffer": buffer}
