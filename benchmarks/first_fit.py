@@ -145,6 +145,10 @@ def run_one(run: str, cache: str, data_seed: int, code: Path) -> dict:
     }
 
 
+# results files appended by the run itself do not count as changed code
+GIT_STATUS = ("status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results")
+
+
 def _describe(code: Path) -> str:
     """The commit of ``code`` (a git checkout), else its path."""
     try:
@@ -155,7 +159,7 @@ def _describe(code: Path) -> str:
             check=True,
         )
         dirty = subprocess.run(
-            ["git", "-C", str(code), "status", "--porcelain", "--untracked-files=no"],
+            ["git", "-C", str(code), *GIT_STATUS],
             capture_output=True,
             text=True,
             check=True,
