@@ -108,23 +108,13 @@ def compile_nutpie(model):
         return nutpie.compile_pymc_model(model)  # entry) falls back to nutpie's own compile
 
 
-def _unpack(pieces: list) -> str:
-    """Source lines building ``data``, the tuple of lifted arrays (``pieces``: start, stop, shape
-    in the user-data buffer ``buf``); built in chunks of 20 because CPython compiles longer tuple
-    displays and calls into list operations that Numba cannot compile."""
-    items = [f"buf[{a}:{b}].reshape({tuple(shape)!r})" for a, b, shape in pieces]
-    chunks = [items[i : i + 20] for i in range(0, len(items), 20)]
-    parts = ["(" + ", ".join(c) + ",)" for c in chunks] or ["()"]
-    return "        data = (x,) + " + " + ".join(parts) + "\n"
-
-
-def _cfunc(src: str, name: str, inner, key: str, signature, constants: dict, data: list):
+def _cfunc(src: str, name: str, inner, key: str, signature, constants: dict, data: tuple):
     import numba
     import numpy as np
     from pytensor.link.numba.cache import compile_numba_function_src
 
-    buf_line = "        buf = numba.carray(user_data_, (N_BUF,), np.float64)\n"
-    src = src.replace(buf_line, buf_line + _unpack(data)).replace("inner(x, *DATA)", "inner(*data)")
+    # the lifted data (one vector input), read from nutpie's user-data pointer
+    src = src.replace(", *DATA)", f", buf[{data[0]}:{data[1]}])")
     # __name__: numba rebuilds a cached function's environment by importing its module
     env = {"__name__": __name__, "numba": numba, "np": np, "inner": inner, **constants}
     func = compile_numba_function_src(src, name, global_env=env, cache_key=key)
@@ -180,7 +170,7 @@ def _lift_data_rewrite():
                 if isinstance(node.op, DataInput):
                     continue
                 for i, var in enumerate(node.inputs):
-                    if _is_data(var, Constant):
+                    if isinstance(var, Constant) and getattr(var.type, "dtype", "") == "float64":
                         fgraph.change_node_input(node, i, DataInput()(var), reason=LIFT_TAG)
 
     optdb.register(LIFT_TAG, LiftData(), position=48.5)
@@ -188,21 +178,13 @@ def _lift_data_rewrite():
     return DataInput
 
 
-def _is_data(var, constant_type) -> bool:
-    """A float64 array constant (scalar constants stay in the code: structural numbers)."""
-    return (
-        isinstance(var, constant_type)
-        and getattr(var.type, "dtype", None) == "float64"
-        and getattr(var.type, "ndim", 0) > 0
-    )
-
-
 def lift_constants(fgraph, data_input=None):
     """A copy of the rewritten ``fgraph`` whose data (``DataInput`` nodes and float64 array
-    constants) are extra inputs after the original ones; returns it and their values (C-ordered
-    arrays). Its Numba cache key then depends on the graph's structure and shapes only, so
+    constants) are read from one extra vector input, after the original inputs; returns it and that
+    vector's value. Its Numba cache key then depends on the graph's structure and shapes only, so
     new data of the same shape reuse the compiled function."""
     import numpy as np
+    import pytensor.tensor as pt
     from pytensor.graph.basic import Constant, clone_get_equiv
     from pytensor.graph.fg import FunctionGraph
 
@@ -212,14 +194,24 @@ def lift_constants(fgraph, data_input=None):
             found[node.outputs[0]] = node.inputs[0].data
             continue
         for var in node.inputs:
-            if _is_data(var, Constant):
+            if (
+                isinstance(var, Constant)
+                and getattr(var.type, "dtype", None) == "float64"
+                and getattr(var.type, "ndim", 0) > 0
+            ):
                 found.setdefault(var, var.data)
-    memo = {var: var.type() for var in found}
-    equiv = clone_get_equiv(fgraph.inputs, fgraph.outputs, memo=dict(memo))
-    inputs = [equiv[v] for v in fgraph.inputs] + list(memo.values())
+    data = pt.dvector("lifted_data")
+    memo, start = {}, 0
+    for var, value in found.items():
+        size = int(np.size(value))
+        piece = data[start : start + size].reshape(np.shape(value))
+        memo[var] = var.type.filter_variable(piece)
+        start += size
+    equiv = clone_get_equiv(fgraph.inputs, fgraph.outputs, memo=memo)
+    inputs = [equiv[v] for v in fgraph.inputs] + [data]
     out = FunctionGraph(inputs, [equiv[v] for v in fgraph.outputs], clone=False)
-    values = [np.ascontiguousarray(v, dtype=np.float64) for v in found.values()]
-    return out, values
+    values = [np.ravel(np.asarray(v, dtype=np.float64)) for v in found.values()]
+    return out, np.concatenate([*values, np.zeros(0)])
 
 
 def _lifting_mode():
@@ -244,7 +236,7 @@ def _lifting_mode():
             inner = super().jit_compile(fn_and_key)
             values = self.lifted[1]
             self.lifted = (inner, values)
-            return lambda *args: inner(*args, *values)
+            return lambda *args: inner(*args, values)
 
     query = get_mode("NUMBA").provided_optimizer.including(LIFT_TAG)
     return Mode(linker=LiftingNumbaLinker(), optimizer=query)
@@ -291,7 +283,8 @@ def callback(kind: str, meta: dict, inner):
     else:
         src, name, signature = EXPAND_SRC, "expand_wrapper", i64(u64, u64, ptr, ptr, void)
     sizes = {"N_DIM": meta["n_dim"], "N_EXPANDED": meta["n_expanded"], "N_BUF": meta["n_buf"]}
-    return _cfunc(src, name, inner, meta[f"{kind}_key"], signature, sizes, meta[f"{kind}_layout"])
+    layout = tuple(meta[f"{kind}_layout"])
+    return _cfunc(src, name, inner, meta[f"{kind}_key"], signature, sizes, layout)
 
 
 def cached_compile(model):
@@ -314,17 +307,13 @@ def cached_compile_parts(model):
         expand_pt.maker.linker.lifted,
     )
     # one buffer (nutpie hands both callbacks the same user-data pointer): logp's data, expand's
-    pieces, start = [], 0
-    for value in logp_data + expand_data:
-        pieces.append([start, start + value.size, [int(d) for d in value.shape]])
-        start += value.size
-    buffer = np.concatenate([v.ravel() for v in logp_data + expand_data] + [np.zeros(1)])
+    buffer = np.concatenate([logp_data, expand_data, np.zeros(1)])
     meta = {
         "n_dim": int(n_dim),
         "n_expanded": int(n_expanded),
         "n_buf": int(buffer.size),
-        "logp_layout": pieces[: len(logp_data)],
-        "expand_layout": pieces[len(logp_data) :],
+        "logp_layout": [0, int(logp_data.size)],
+        "expand_layout": [int(logp_data.size), int(logp_data.size + expand_data.size)],
         "names": list(shape_info[0]),
         "slices": [[int(s.start), int(s.stop)] for s in shape_info[1]],
         "shapes": [[int(d) for d in shape] for shape in shape_info[2]],
