@@ -204,4 +204,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         print(json.dumps(child(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 156)))
     else:
-        first_fit(int(sys.argv[1]) if len(sys.argv) > 1 else 1, code=sys.argv[2:3] or None)
+        first_fit(int(sys.argv[1]) if len(sys.argv) > 1 else 1, code=(sys.argv[2:3] or [None])[0])
