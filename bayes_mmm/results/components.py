@@ -81,7 +81,10 @@ class ComponentDraws(Mapping):
             out = None
             for name in self._names:
                 value = self[name]
-                out = value.copy() if out is None else out + value
+                if out is None:
+                    out = value.copy()
+                else:
+                    out += value  # in place: the same sums without a new array per component
             out.flags.writeable = False
             self._total = out
         return self._total
@@ -91,7 +94,7 @@ class ComponentDraws(Mapping):
         scale = fit.scales.target
         shape = (fit.params.n_samples, fit.data.n_dates, fit.data.n_geos)
         if name == "intercept":
-            return (p["intercept"][:, None, :] + 0 * design.time[:, None]) * scale
+            return np.broadcast_to((p["intercept"] * scale)[:, None, :], shape)
         if name == "trend":
             return np.broadcast_to(trend_effect(design, p), shape) * scale
         if name == "seasonality":

@@ -185,7 +185,7 @@ class Engine:
     def window_change(self, c: int, window: np.ndarray, m: float, base: float) -> np.ndarray:
         """Fast path: money difference (draw, geo) between spend x ``m`` and x ``base`` in the
         window (zero in regions without spend on the channel in the window)."""
-        span, sums = self.window_sums(c, window, (base, m))
+        span, sums = self.window_sums(c, window, (base, m), keep=True)
         out = np.zeros((self.params.n_samples, self.media.shape[1]))
         if span is not None:
             out[:, span[3]] = sums[float(m)] - sums[float(base)]
@@ -202,13 +202,18 @@ class Engine:
         stop = min(self.media.shape[0] + self.pad, int(dates[-1]) + self.pad + 1)
         return start, int(dates[0]) - start, stop, geos
 
-    def window_sums(self, c: int, window: np.ndarray, multipliers, money: bool = True):
-        """``(span, {m: (draw, span geo) summed outcome})`` with the window's exposure x ``m``."""
+    def window_sums(
+        self, c: int, window: np.ndarray, multipliers, money: bool = True, keep: bool = False
+    ):
+        """``(span, {m: (draw, span geo) summed outcome})`` with the window's exposure x ``m``.
+        Outcomes at ``CACHED_MULTIPLIERS`` are kept per engine, and with ``keep`` every
+        multiplier asked for (ROI and mROI: a repeated ``mroi()`` costs nothing)."""
         span = self.window_span(c, window)
         if span is None:
             return None, {}
         key = (c, window.tobytes(), money)
-        known = {m: self.cache[(*key, m)] for m in CACHED_MULTIPLIERS if (*key, m) in self.cache}
+        asked = {float(m) for m in multipliers} | set(CACHED_MULTIPLIERS)
+        known = {m: self.cache[(*key, m)] for m in asked if (*key, m) in self.cache}
         todo = list(dict.fromkeys(float(m) for m in multipliers if float(m) not in known))
         if todo:
             per_draw = (span[2] - span[0]) * len(span[3])
@@ -216,7 +221,7 @@ class Engine:
             done = np.concatenate(self.map_chunks(fn, per_draw))
             for j, m in enumerate(todo):
                 known[m] = done[..., j]
-                if m in CACHED_MULTIPLIERS:
+                if keep or m in CACHED_MULTIPLIERS:
                     self.cache[(*key, m)] = known[m]
         return span, known
 
@@ -236,14 +241,13 @@ class Engine:
         )
         skip_zero = a_out is None and zero_maps_to_zero(ch.saturation, p)
         per_period = pad_periods(self.value_per_unit, pad, "last")[start + keep : stop, geos]
+        weigh = money and not np.all(per_period == 1.0)  # without revenue per unit: all ones
         scale = params.beta[:, geos, 0] * self.scales.target[geos]
         out = np.zeros((scale.shape[0], len(geos), len(multipliers)))
         for j, m in enumerate(multipliers):
             if m == 0 and skip_zero:
                 continue  # all-zero media: outcome exactly zero
-            y = saturate(m)[:, keep:]
-            total = np.einsum("dtg,tg->dg", y, per_period) if money else y.sum(axis=1)
-            out[..., j] = scale * total
+            out[..., j] = scale * saturate.summed(m, keep, per_period if weigh else None)
         return out
 
     def channel_contribution(self, c: int, money: bool = False) -> np.ndarray:

@@ -89,21 +89,21 @@ class Saturator:
     def __init__(self, kind: str, inside, outside, params: dict):
         self.kind, self.inside, self.outside, self.params = kind, inside, outside, params
         self.work = np.empty_like(inside)
-        self._log_inside = None
+        self._odds = None  # Hill: (half / inside) ** slope, once per chunk
 
     def __call__(self, m: float) -> np.ndarray:
         """Saturated media at multiplier ``m`` (a buffer reused by the next call)."""
         kind, p, work = self.kind, self.params, self.work
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             if kind == "hill":
-                if self.outside is None and m > 0:
-                    if self._log_inside is None:
-                        self._log_inside = np.log(self.inside)
-                    np.subtract(self._log_inside, np.log(p["half"]) - np.log(m), out=work)
-                else:
-                    self._linear(m, work)
-                    np.log(work, out=work)
-                    work -= np.log(p["half"])
+                inverse = self._odds_inverse(m)
+                if inverse is not None:  # 1 / (1 + odds m^-slope) = m^slope / (odds + m^slope)
+                    np.add(self.odds(), inverse, out=work)
+                    np.reciprocal(work, out=work)
+                    return work if m == 1 else np.multiply(work, inverse, out=work)
+                self._linear(m, work)
+                np.log(work, out=work)
+                work -= np.log(p["half"])
                 work *= -p["slope"]
                 np.exp(work, out=work)
                 work += 1.0
@@ -116,8 +116,50 @@ class Saturator:
                 return x / (x + p["half"])
             return np.asarray(apply_saturation(kind, x, p))
 
+    def summed(self, m: float, keep: int, weights=None) -> np.ndarray:
+        """``(draw, 1|geo)``-shaped sums over periods ``keep:`` of the saturated media at ``m``
+        (times ``weights`` (period, geo) if given). Hill on the shared odds: the factor
+        ``m^slope`` (constant over periods) is applied after the sum, one pass less."""
+        inverse = self._odds_inverse(m) if self.kind == "hill" else None
+        if inverse is None:
+            y = self(m)[:, keep:]
+        else:
+            with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+                y = np.add(self.odds(), inverse, out=self.work)
+                np.reciprocal(y, out=y)
+            y = y[:, keep:]
+        if weights is not None:
+            y *= weights  # in place on the buffer (rewritten by the next call)
+        total = y.sum(axis=1)
+        return total if inverse is None or m == 1 else total * inverse[:, 0]
+
+    def _odds_inverse(self, m: float):
+        """Hill with nothing outside the window: ``m^slope`` ``(draw, 1, 1|geo)`` (1 at m = 1)
+        when finite and positive, else None (the general path)."""
+        if self.outside is not None or not m > 0:
+            return None
+        if m == 1:
+            return np.ones_like(self.params["slope"])
+        with np.errstate(over="ignore"):
+            inverse = np.power(float(m), self.params["slope"])
+        return inverse if _finite_positive(inverse) else None
+
+    def odds(self) -> np.ndarray:
+        """Hill: ``exp(slope (log half - log inside))`` (inf at zero media), once per chunk."""
+        if self._odds is None:
+            p = self.params
+            self._odds = np.log(self.inside)
+            self._odds -= np.log(p["half"])
+            self._odds *= -p["slope"]
+            np.exp(self._odds, out=self._odds)
+        return self._odds
+
     def _linear(self, m: float, out: np.ndarray) -> np.ndarray:
         np.multiply(self.inside, m, out=out)
         if self.outside is not None:
             out += self.outside
         return out
+
+
+def _finite_positive(x: np.ndarray) -> bool:
+    return bool(np.all(np.isfinite(x) & (x > 0)))
