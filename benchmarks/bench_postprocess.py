@@ -42,11 +42,18 @@ def _steps(fit, out: Path) -> dict:
         "response_curves": fit.response_curves,
         "contributions": fit.contributions,
         "predict": fit.predict,
-        "optimize": lambda: fit.optimize_budget(),
+        "optimize": lambda: _optimize(fit),
         "report": lambda: fit.report(out),
         "curves_1000_draws": lambda: fit.response_curves(draws=1000),
         "curve_thinning_error": lambda: _thinning_error(fit),
     }
+
+
+def _optimize(fit) -> dict:
+    """``fit.optimize_budget()`` with its defaults; the solver's counts and timings."""
+    info = fit.optimize_budget().info
+    keys = ("n_iter", "n_evaluations", "compile_time_s", "wall_time_s", "solver_message")
+    return {k: round(v, 2) if isinstance(v, float) else v for k, v in info.items() if k in keys}
 
 
 def _thinning_error(fit, draws: int = 1000) -> dict:

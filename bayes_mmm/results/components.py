@@ -76,15 +76,22 @@ class ComponentDraws(Mapping):
 
     def total(self) -> np.ndarray:
         """Sum of every component (the expected outcome), one component in memory at a time;
-        kept after the first call (read-only)."""
+        kept after the first call (read-only). Channels not yet held are added a chunk of draws
+        at a time by the engine (their region sums kept as by :meth:`summed`): the same numbers
+        without a full array per channel."""
         if self._total is None:
             out = None
+            channels = list(self.fit.data.channels)
             for name in self._names:
+                if out is not None and name in channels and name not in self._cache:
+                    c = channels.index(name)
+                    self._summed[name] = self.fit.engine.add_channel_contribution(c, out)
+                    continue
                 value = self[name]
                 if out is None:
                     out = value.copy()
                 else:
-                    out += value  # in place: the same sums without a new array per component
+                    out += value  # in place: no new array per component
             out.flags.writeable = False
             self._total = out
         return self._total

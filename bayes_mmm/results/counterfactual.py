@@ -258,16 +258,38 @@ class Engine:
             for rows in self.chunks():
                 out[rows] = self.outcome(c, self.media[..., c], money, rows)[:, :n_dates]
             return out
-        geos = np.flatnonzero((self.media[..., c] != 0).any(axis=0))
-        p = channel_params(self.params.channel(c).transform, geos, self.geo_params)
-        if not zero_maps_to_zero(self.channels[c].saturation, p):
-            geos = np.arange(n_geo)  # regions without spend need evaluating too
+        geos = self._series_geos(c)
         if len(geos):
             self.map_chunks(partial(self._chunk_series, c, geos, money, out), n_dates * len(geos))
         return out
 
-    def _chunk_series(self, c, geos, money, out, rows) -> None:
-        """Fill ``out[rows][..., geos]`` with channel ``c``'s outcome per period."""
+    def add_channel_contribution(self, c: int, total: np.ndarray) -> np.ndarray:
+        """Add channel ``c``'s outcome per period (target units) to ``total`` ``(draw, date, geo)``
+        in place; return its sum over regions ``(draw, date)``. The same numbers as adding and
+        summing :meth:`channel_contribution`, a chunk of draws at a time (the channel's draws are
+        never held whole: no 333 MB array per channel on the large panel)."""
+        if not self.uses_fast_path(c):
+            value = self.channel_contribution(c)
+            total += value
+            return value.sum(axis=-1)
+        summed = np.zeros(total.shape[:2])
+        geos = self._series_geos(c)
+        if len(geos):
+            fn = partial(self._chunk_add, c, geos, total, summed)
+            self.map_chunks(fn, total.shape[1] * len(geos))
+        return summed
+
+    def _series_geos(self, c: int) -> np.ndarray:
+        """Regions whose outcome of channel ``c`` needs evaluating (with spend, unless the
+        saturation of zero is not zero on some draw)."""
+        geos = np.flatnonzero((self.media[..., c] != 0).any(axis=0))
+        p = channel_params(self.params.channel(c).transform, geos, self.geo_params)
+        if not zero_maps_to_zero(self.channels[c].saturation, p):
+            geos = np.arange(self.media.shape[1])  # regions without spend need evaluating too
+        return geos
+
+    def _series(self, c, geos, money, rows) -> np.ndarray:
+        """Channel ``c``'s outcome per period in regions ``geos``, ``(rows, date, len(geos))``."""
         ch = self.channels[c]
         params = self.params.take(rows).channel(c)
         p = channel_params(params.transform, geos, self.geo_params)
@@ -277,10 +299,26 @@ class Engine:
         y *= (params.beta[:, geos, 0] * self.scales.target[geos])[:, None, :]
         if money:
             y *= self.value_per_unit[:, geos]
+        return y
+
+    def _chunk_series(self, c, geos, money, out, rows) -> None:
+        """Fill ``out[rows][..., geos]`` with channel ``c``'s outcome per period."""
+        y = self._series(c, geos, money, rows)
         if len(geos) == out.shape[2]:
             out[rows] = y  # every region: a plain copy, no scatter
         else:
             out[rows, :, geos] = y
+
+    def _chunk_add(self, c, geos, total, summed, rows) -> None:
+        """``total[rows] += `` channel ``c``'s outcome; ``summed[rows]`` = its sum over regions
+        (summed over every region, zeros included, so the sums round as the whole array's)."""
+        y = self._series(c, geos, False, rows)
+        if len(geos) < total.shape[2]:
+            full = np.zeros((*y.shape[:2], total.shape[2]))
+            full[:, :, geos] = y
+            y = full
+        total[rows] += y
+        summed[rows] = y.sum(axis=-1)
 
     def contributions(self, money: bool = False) -> np.ndarray:
         """Outcome of each channel per period, ``(draw, date, geo, channel)``: every channel at once
