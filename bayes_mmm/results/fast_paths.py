@@ -97,10 +97,10 @@ class Saturator:
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             if kind == "hill":
                 inverse = self._odds_inverse(m)
-                if inverse is not None:  # 1 / (1 + odds m^-slope) = m^slope / (odds + m^slope)
+                if inverse is not None:  # 1 / (1 + (half / (m x))^slope) = k / (x^-slope + k)
                     np.add(self.odds(), inverse, out=work)
                     np.reciprocal(work, out=work)
-                    return work if m == 1 else np.multiply(work, inverse, out=work)
+                    return np.multiply(work, inverse, out=work)
                 self._linear(m, work)
                 np.log(work, out=work)
                 work -= np.log(p["half"])
@@ -118,8 +118,8 @@ class Saturator:
 
     def summed(self, m: float, keep: int, weights=None) -> np.ndarray:
         """``(draw, 1|geo)``-shaped sums over periods ``keep:`` of the saturated media at ``m``
-        (times ``weights`` (period, geo) if given). Hill on the shared odds: the factor
-        ``m^slope`` (constant over periods) is applied after the sum, one pass less."""
+        (times ``weights`` (period, geo) if given). Hill on the shared ``x^-slope``: the factor
+        ``k = (m / half)^slope`` (constant over periods) is applied after the sum."""
         inverse = self._odds_inverse(m) if self.kind == "hill" else None
         if inverse is None:
             y = self(m)[:, keep:]
@@ -131,26 +131,24 @@ class Saturator:
         if weights is not None:
             y *= weights  # in place on the buffer (rewritten by the next call)
         total = y.sum(axis=1)
-        return total if inverse is None or m == 1 else total * inverse[:, 0]
+        return total if inverse is None else total * inverse[:, 0]
 
     def _odds_inverse(self, m: float):
-        """Hill with nothing outside the window: ``m^slope`` ``(draw, 1, 1|geo)`` (1 at m = 1)
+        """Hill with nothing outside the window: ``k = (m / half)^slope``, ``(draw, 1, 1|geo)``,
         when finite and positive, else None (the general path)."""
         if self.outside is not None or not m > 0:
             return None
-        if m == 1:
-            return np.ones_like(self.params["slope"])
-        with np.errstate(over="ignore"):
-            inverse = np.power(float(m), self.params["slope"])
+        p = self.params
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            inverse = np.exp(p["slope"] * (np.log(float(m)) - np.log(p["half"])))
         return inverse if _finite_positive(inverse) else None
 
     def odds(self) -> np.ndarray:
-        """Hill: ``exp(slope (log half - log inside))`` (inf at zero media), once per chunk."""
+        """Hill: ``inside^-slope = exp(-slope log inside)`` (inf at zero media), once per
+        chunk and shared by every multiplier."""
         if self._odds is None:
-            p = self.params
             self._odds = np.log(self.inside)
-            self._odds -= np.log(p["half"])
-            self._odds *= -p["slope"]
+            self._odds *= -self.params["slope"]
             np.exp(self._odds, out=self._odds)
         return self._odds
 
