@@ -39,6 +39,7 @@ import numpy as np  # noqa: E402
 from large_workloads import peak_memory_gb, workload  # noqa: E402
 
 import bayes_mmm as bm  # noqa: E402
+from bayes_mmm.planning.evaluator import PlanEvaluator  # noqa: E402
 from bayes_mmm.results import counterfactual  # noqa: E402
 
 _IMPORT_CPU = time.process_time() - _START_CPU  # numpy, pandas, bayes_mmm and its imports
@@ -62,10 +63,25 @@ def _steps(fit, out: Path) -> dict:
 
 
 def _optimize(fit) -> dict:
-    """``fit.optimize_budget()`` with its defaults; the solver's counts and timings."""
-    info = fit.optimize_budget().info
+    """``fit.optimize_budget()`` with its defaults; the solver's counts and timings, and the CPU
+    seconds of each evaluation of the plan evaluator (printed to stderr as they happen)."""
+    run, cpu = PlanEvaluator._run, []
+
+    def timed(self, x):
+        c0 = time.process_time()
+        out = run(self, x)
+        cpu.append(time.process_time() - c0)
+        print(f"evaluation {len(cpu)}: {cpu[-1]:.2f} CPU s", file=sys.stderr, flush=True)
+        return out
+
+    PlanEvaluator._run = timed
+    try:
+        info = fit.optimize_budget().info
+    finally:
+        PlanEvaluator._run = run
     keys = ("n_iter", "n_evaluations", "compile_time_s", "wall_time_s", "solver_message")
-    return {k: round(v, 2) if isinstance(v, float) else v for k, v in info.items() if k in keys}
+    out = {k: round(v, 2) if isinstance(v, float) else v for k, v in info.items() if k in keys}
+    return {**out, "evaluation_cpu_s_median": round(float(np.median(cpu)), 2), "runs": len(cpu)}
 
 
 def _thinning_error(fit, draws: int = 1000) -> dict:

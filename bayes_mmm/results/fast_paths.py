@@ -10,8 +10,10 @@ series use these kernels and give the same numbers to float tolerance (tests/tes
 * a window change is evaluated as ``outside + m x inside`` from two adstocks per chunk of draws,
   reused for every multiplier ``m`` (ROI: 0 and 1, mROI: 1 and 1 + step, curves: 0 .. 2);
 * saturation in place on one buffer; Hill as ``1 / (1 + exp(slope (log half - log x)))``
-  (0 at x = 0, like the reference), with ``log x`` computed once when nothing lies outside the
-  window, so each further multiplier costs one ``exp``.
+  (0 at x = 0, like the reference); when nothing lies outside the window it is
+  ``k / (x^-slope + k)`` with ``k = (m / half)^slope`` constant over periods, so ``x^-slope``
+  (one ``log`` and one ``exp``) is computed once per chunk for every multiplier and ``k`` is
+  applied after the sum over periods (:meth:`Saturator.summed`).
 """
 
 from __future__ import annotations
