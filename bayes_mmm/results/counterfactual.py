@@ -55,7 +55,9 @@ from bayes_mmm.results.posterior import PosteriorParams
 
 CHUNK = 1000  # upper bound on draws per chunk
 MEMORY_BUDGET = 256 * 2**20  # bytes of temporaries per chunk (about 6 arrays of draw x date x geo)
-FAST_CHUNK_BYTES = 6 * 2**20  # fast paths: bytes per (draw, date, geo) array of a chunk
+# fast paths: bytes per (draw, date, geo) array of a chunk. ROI on the large panel (4000 draws),
+# CPU s: 6 MiB 12.9-14.8, 3 MiB 7.0, 2 MiB 7.1-7.9, 1 MiB 7.7-9.7, 0.5 MiB 12.6 (docs/benchmarks.md)
+FAST_CHUNK_BYTES = 2 * 2**20
 THREADS = min(2, os.cpu_count() or 1)  # chunks evaluated at once
 CACHED_MULTIPLIERS = (0.0, 1.0)  # window outcomes kept per engine (ROI, mROI, curves share them)
 
