@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 
 from bayes_mmm.model.baselines import extend_last
-from bayes_mmm.model.equations import build_design, control_effect, seasonality, trend_effect
+from bayes_mmm.model.equations import build_design, seasonality, trend_effect
 
 CACHE_BYTES = 1 * 2**30
 
@@ -108,11 +108,10 @@ class ComponentDraws(Mapping):
             return np.broadcast_to(seasonality(design, p), shape) * scale
         if name in fit.data.control_names:
             k = list(fit.data.control_names).index(name)
-            single = {"control": p["control"][:, k : k + 1]}
-            sub = design.__class__(
-                design.time, design.fourier, design.controls[..., k : k + 1], design.media
-            )
-            return control_effect(sub, single) * scale
+            # one control: control_effect's sum over a length-1 axis is the product itself
+            effect = design.controls[None, ..., k] * p["control"][:, k, None, None]
+            effect *= scale
+            return effect
         if name == "baseline_drift":  # after training: each draw's last fitted value
             return extend_last(p["gp"], fit.data.n_dates) * scale
         return fit.engine.channel_contribution(fit.data.channels.index(name), money=False)
