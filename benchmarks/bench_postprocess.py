@@ -3,6 +3,11 @@
     python benchmarks/bench_postprocess.py            # large: 50 regions x 208 weeks x 30 ch
     python benchmarks/bench_postprocess.py --dma      # 200 regions x 104 weeks x 10 channels
     python benchmarks/bench_postprocess.py --steps roi,mroi --out benchmarks/results/x.jsonl
+    python benchmarks/bench_postprocess.py --fresh roi,report   # each in a new process
+
+``--fresh``: the mock fit is saved to a temporary model file and each step runs in a new Python
+process that imports bayes_mmm, opens the file (``bm.load``) and runs the step; its line has the
+CPU seconds of the import, of opening the file and of the step, and that process's peak memory.
 
 The "posterior" is 4 chains x 1000 prior draws (``bm.testing.prior_fit``): the tables cost the
 same whatever the draws are, so no NUTS fit is needed. Prints one JSON line per step with its CPU
@@ -14,22 +19,30 @@ Not a test: results go in docs/benchmarks.md.
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
-import gc
-import json
-import os
-import tempfile
 import time
-import warnings
-from pathlib import Path
 
-import numpy as np
-from large_workloads import peak_memory_gb, workload
+_START_CPU = time.process_time()
 
-import bayes_mmm as bm
-from bayes_mmm.results import counterfactual
-from bayes_mmm.testing import prior_fit
+import argparse  # noqa: E402
+import dataclasses  # noqa: E402
+import gc  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+from large_workloads import peak_memory_gb, workload  # noqa: E402
+
+import bayes_mmm as bm  # noqa: E402
+from bayes_mmm.planning.evaluator import PlanEvaluator  # noqa: E402
+from bayes_mmm.results import counterfactual  # noqa: E402
+
+_IMPORT_CPU = time.process_time() - _START_CPU  # numpy, pandas, bayes_mmm and its imports
 
 STEPS = ("roi", "roi_by_geo", "mroi", "response_curves", "contributions", "predict", "optimize")
 
@@ -42,11 +55,33 @@ def _steps(fit, out: Path) -> dict:
         "response_curves": fit.response_curves,
         "contributions": fit.contributions,
         "predict": fit.predict,
-        "optimize": lambda: fit.optimize_budget(),
+        "optimize": lambda: _optimize(fit),
         "report": lambda: fit.report(out),
         "curves_1000_draws": lambda: fit.response_curves(draws=1000),
         "curve_thinning_error": lambda: _thinning_error(fit),
     }
+
+
+def _optimize(fit) -> dict:
+    """``fit.optimize_budget()`` with its defaults; the solver's counts and timings, and the CPU
+    seconds of each evaluation of the plan evaluator (printed to stderr as they happen)."""
+    run, cpu = PlanEvaluator._run, []
+
+    def timed(self, x):
+        c0 = time.process_time()
+        out = run(self, x)
+        cpu.append(time.process_time() - c0)
+        print(f"evaluation {len(cpu)}: {cpu[-1]:.2f} CPU s", file=sys.stderr, flush=True)
+        return out
+
+    PlanEvaluator._run = timed
+    try:
+        info = fit.optimize_budget().info
+    finally:
+        PlanEvaluator._run = run
+    keys = ("n_iter", "n_evaluations", "compile_time_s", "wall_time_s", "solver_message")
+    out = {k: round(v, 2) if isinstance(v, float) else v for k, v in info.items() if k in keys}
+    return {**out, "evaluation_cpu_s_median": round(float(np.median(cpu)), 2), "runs": len(cpu)}
 
 
 def _thinning_error(fit, draws: int = 1000) -> dict:
@@ -73,15 +108,23 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=counterfactual.THREADS)
     parser.add_argument("--note", default="")
     parser.add_argument("--out", default=None, help="append the JSON lines to this file")
+    parser.add_argument("--fresh", default="", help="steps to run each in a new process")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)  # model file, step, label
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     counterfactual.THREADS = args.threads
+    if args.child:
+        return _child(args)
+    from bayes_mmm.testing import prior_fit  # imports PyMC: not part of a fresh process's cost
+
     name = "dma" if args.dma else "large"
     _, data = workload(name)
     label = f"{name} {data.n_geos}x{data.n_dates}x{data.n_channels}"
     t0, c0 = time.perf_counter(), time.process_time()
     base = prior_fit(bm.MMM(), data, draws=args.draws, chains=args.chains, seed=1)
     _line(label, "prior_fit (mock posterior)", t0, c0, args)
+    if args.fresh:
+        return _fresh_processes(base, label, args)
     html = Path(tempfile.mkdtemp()) / "report.html"
     total_cpu = total_wall = 0.0
     for step in args.steps.split(","):
@@ -101,6 +144,36 @@ def main() -> None:
         },
         args,
     )
+
+
+def _fresh_processes(base, label: str, args) -> None:
+    """Each ``--fresh`` step in a new process that opens the saved mock fit."""
+    path = Path(tempfile.mkdtemp()) / "mock_fit.nc"
+    base.save(path)
+    for step in args.fresh.split(","):
+        cmd = [sys.executable, __file__, "--child", str(path), step, label]
+        cmd += ["--threads", str(args.threads), "--note", args.note]
+        cmd += ["--draws", str(args.draws), "--chains", str(args.chains)]
+        cmd += ["--out", args.out] if args.out else []
+        subprocess.run(cmd, check=True)
+    shutil.rmtree(path.parent)
+
+
+def _child(args) -> None:
+    """One step in this (new) process: CPU of importing bayes_mmm, opening the file, the step."""
+    path, step, label = args.child
+    c0 = time.process_time()
+    fit = bm.load(path)
+    loaded = time.process_time()
+    t0, c1 = time.perf_counter(), time.process_time()
+    result = _steps(fit, Path(path).with_suffix(".html"))[step]()
+    extra = {
+        "process": "fresh",
+        "import_cpu_s": round(_IMPORT_CPU, 2),
+        "load_cpu_s": round(loaded - c0, 2),
+        **(result if isinstance(result, dict) else {}),
+    }
+    _line(label, step, t0, c1, args, extra)
 
 
 def _fresh(fit):

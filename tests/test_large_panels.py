@@ -85,6 +85,64 @@ def test_components_without_cache_equal_cached_and_sum_to_the_prediction(geo_moc
     assert fit.predict_draws().shape == (50, 40, 3)
 
 
+def test_total_adds_uncached_channels_chunk_by_chunk_with_the_same_numbers(geo_mock):
+    """``total()`` adds channels a chunk of draws at a time (no full array per channel); the
+    expected outcome and each channel's region sums equal the one-component-at-a-time numbers
+    exactly, also for a channel bought in only some regions (tv: 2 of 3)."""
+    _, fit = geo_mock
+    comps = ComponentDraws(fit, cache_bytes=0)
+    total = comps.total()
+    assert not comps._cache and set(fit.data.channels) <= set(comps._summed)
+    reference = ComponentDraws(fit, cache_bytes=0)
+    expected = sum(np.asarray(reference[name]) for name in reference)
+    np.testing.assert_array_equal(total, expected)
+    for ch in fit.data.channels:
+        np.testing.assert_array_equal(comps.summed(ch), reference[ch].sum(axis=-1))
+    tv = list(fit.data.channels).index("tv_spend")
+    assert (fit.data.spend[..., tv].sum(axis=0) > 0).sum() == 2  # the local channel is covered
+
+
+def test_predict_tables_and_replicates_are_computed_once_per_fit(geo_mock, monkeypatch):
+    _, base = geo_mock
+    fit = dataclasses.replace(base)  # a fresh fit: nothing cached
+    calls = []
+    replicate = fit.replicate_draws.__func__
+
+    def counting(self, seed=None):
+        calls.append(seed)
+        return replicate(self, seed)
+
+    first = fit.predict()
+    first.loc[:, "mean"] = np.nan  # callers get copies: editing one leaves the cache intact
+    again = fit.predict()
+    assert again["mean"].notna().all()
+    pd.testing.assert_frame_equal(again, dataclasses.replace(base).predict())
+    monkeypatch.setattr(type(fit), "replicate_draws", counting)
+    fit.fit_metrics(), fit.predict(level=0.9)
+    assert calls == []  # the misfit, fit-metrics and report calls share the first table
+    _, y_rep = fit.replicate_draws(seed=3)
+    assert not y_rep.flags.writeable
+    assert np.array_equal(fit.replicate_draws(seed=3)[1], y_rep)
+    assert not np.array_equal(fit.replicate_draws(seed=4)[1], y_rep)
+    narrow = fit.predict(level=0.5)
+    assert (narrow["upper"] - narrow["lower"] < again["upper"] - again["lower"]).all()
+
+
+def test_roi_then_mroi_equals_mroi_then_roi_and_a_repeated_mroi_is_kept(geo_mock):
+    """The report asks for mROI first (x 1 and x 1.01 in one pass); the tables do not depend on
+    the order, and the mROI outcomes are kept per engine."""
+    _, base = geo_mock
+    a, b = dataclasses.replace(base), dataclasses.replace(base)
+    roi_a, mroi_a = a.roi(), a.mroi()
+    mroi_b, roi_b = b.mroi(), b.roi()
+    pd.testing.assert_frame_equal(roi_a, roi_b, check_exact=True)
+    pd.testing.assert_frame_equal(mroi_a, mroi_b, check_exact=True)
+    assert any(key[-1] == 1.01 for key in b.engine.cache)
+    n_cached = len(b.engine.cache)
+    pd.testing.assert_frame_equal(b.mroi(), mroi_b, check_exact=True)
+    assert len(b.engine.cache) == n_cached
+
+
 def _panel():
     return bm.simulate(30, 3, geos=4, seed=1).frame
 

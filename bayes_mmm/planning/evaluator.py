@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from bayes_mmm.model.equations import media_response
 from bayes_mmm.planning.plans import Horizon
@@ -122,6 +123,7 @@ class PlanEvaluator:
         ]
         self._draws = [cast(a) for a in (p.beta, base, *(p.transform[k] for k in names))]
         self._dtype = dtype
+        self._blas = ThreadpoolController()
         self._run(cast(np.ones(len(self.scale))))  # JIT happens on the first call
         self.compile_time = time.perf_counter() - tic
         self.n_calls = 0
@@ -136,13 +138,16 @@ class PlanEvaluator:
         return self._last[1]
 
     def _run(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Outcome and gradient (draw, var), one chunk of draws at a time."""
+        """Outcome and gradient (draw, var), one chunk of draws at a time. BLAS in one thread:
+        the function's small products ((chunk x var) @ (var x cell)) ran 25% slower in CPU time
+        with OpenBLAS's spinning threads on the 2-core machine (docs/benchmarks.md)."""
         ys, grads = [], []
-        for rows in self._chunks:
-            out = self._fn(x, *self._data, *(a[rows] for a in self._draws))
-            y, grad = (np.array(o, dtype=float, copy=True) for o in out)  # may share buffers
-            ys.append(y)
-            grads.append(grad)
+        with self._blas.limit(limits=1, user_api="blas"):
+            for rows in self._chunks:
+                out = self._fn(x, *self._data, *(a[rows] for a in self._draws))
+                y, grad = (np.array(o, dtype=float, copy=True) for o in out)  # may share buffers
+                ys.append(y)
+                grads.append(grad)
         return np.concatenate(ys), np.concatenate(grads)
 
     def _base(self, rows: slice, per_unit: np.ndarray) -> np.ndarray:

@@ -150,6 +150,11 @@ def _diagnostics_section(fit) -> str:
 
 
 def _roi_section(fit) -> str:
+    # mROI first: it evaluates spend x 1 and x 1.01 in one pass and keeps both, so the ROI table
+    # (x 0, known to be zero, and x 1) then costs nothing; the same numbers in either order
+    mroi = fit.mroi().rename(
+        columns={"mean": "mroi_mean", "lower": "mroi_lower", "upper": "mroi_upper"}
+    )
     roi = fit.roi()
     cols = [
         c
@@ -167,9 +172,6 @@ def _roi_section(fit) -> str:
         )
         if c in roi
     ]
-    mroi = fit.mroi().rename(
-        columns={"mean": "mroi_mean", "lower": "mroi_lower", "upper": "mroi_upper"}
-    )
     table = roi[cols].merge(
         mroi[["channel", "mroi_mean", "mroi_lower", "mroi_upper"]], on="channel", how="left"
     )

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 
 from bayes_mmm.model.baselines import extend_last
-from bayes_mmm.model.equations import build_design, control_effect, seasonality, trend_effect
+from bayes_mmm.model.equations import build_design, seasonality, trend_effect
 
 CACHE_BYTES = 1 * 2**30
 
@@ -76,12 +76,22 @@ class ComponentDraws(Mapping):
 
     def total(self) -> np.ndarray:
         """Sum of every component (the expected outcome), one component in memory at a time;
-        kept after the first call (read-only)."""
+        kept after the first call (read-only). Channels not yet held are added a chunk of draws
+        at a time by the engine (their region sums kept as by :meth:`summed`): the same numbers
+        without a full array per channel."""
         if self._total is None:
             out = None
+            channels = list(self.fit.data.channels)
             for name in self._names:
+                if out is not None and name in channels and name not in self._cache:
+                    c = channels.index(name)
+                    self._summed[name] = self.fit.engine.add_channel_contribution(c, out)
+                    continue
                 value = self[name]
-                out = value.copy() if out is None else out + value
+                if out is None:
+                    out = value.copy()
+                else:
+                    out += value  # in place: no new array per component
             out.flags.writeable = False
             self._total = out
         return self._total
@@ -91,18 +101,17 @@ class ComponentDraws(Mapping):
         scale = fit.scales.target
         shape = (fit.params.n_samples, fit.data.n_dates, fit.data.n_geos)
         if name == "intercept":
-            return (p["intercept"][:, None, :] + 0 * design.time[:, None]) * scale
+            return np.broadcast_to((p["intercept"] * scale)[:, None, :], shape)
         if name == "trend":
             return np.broadcast_to(trend_effect(design, p), shape) * scale
         if name == "seasonality":
             return np.broadcast_to(seasonality(design, p), shape) * scale
         if name in fit.data.control_names:
             k = list(fit.data.control_names).index(name)
-            single = {"control": p["control"][:, k : k + 1]}
-            sub = design.__class__(
-                design.time, design.fourier, design.controls[..., k : k + 1], design.media
-            )
-            return control_effect(sub, single) * scale
+            # one control: control_effect's sum over a length-1 axis is the product itself
+            effect = design.controls[None, ..., k] * p["control"][:, k, None, None]
+            effect *= scale
+            return effect
         if name == "baseline_drift":  # after training: each draw's last fitted value
             return extend_last(p["gp"], fit.data.n_dates) * scale
         return fit.engine.channel_contribution(fit.data.channels.index(name), money=False)

@@ -55,7 +55,9 @@ from bayes_mmm.results.posterior import PosteriorParams
 
 CHUNK = 1000  # upper bound on draws per chunk
 MEMORY_BUDGET = 256 * 2**20  # bytes of temporaries per chunk (about 6 arrays of draw x date x geo)
-FAST_CHUNK_BYTES = 6 * 2**20  # fast paths: bytes per (draw, date, geo) array of a chunk
+# fast paths: bytes per (draw, date, geo) array of a chunk. ROI on the large panel (4000 draws),
+# CPU s: 6 MiB 12.9-14.8, 3 MiB 7.0, 2 MiB 7.1-7.9, 1 MiB 7.7-9.7, 0.5 MiB 12.6 (docs/benchmarks.md)
+FAST_CHUNK_BYTES = 2 * 2**20
 THREADS = min(2, os.cpu_count() or 1)  # chunks evaluated at once
 CACHED_MULTIPLIERS = (0.0, 1.0)  # window outcomes kept per engine (ROI, mROI, curves share them)
 
@@ -185,7 +187,7 @@ class Engine:
     def window_change(self, c: int, window: np.ndarray, m: float, base: float) -> np.ndarray:
         """Fast path: money difference (draw, geo) between spend x ``m`` and x ``base`` in the
         window (zero in regions without spend on the channel in the window)."""
-        span, sums = self.window_sums(c, window, (base, m))
+        span, sums = self.window_sums(c, window, (base, m), keep=True)
         out = np.zeros((self.params.n_samples, self.media.shape[1]))
         if span is not None:
             out[:, span[3]] = sums[float(m)] - sums[float(base)]
@@ -202,13 +204,18 @@ class Engine:
         stop = min(self.media.shape[0] + self.pad, int(dates[-1]) + self.pad + 1)
         return start, int(dates[0]) - start, stop, geos
 
-    def window_sums(self, c: int, window: np.ndarray, multipliers, money: bool = True):
-        """``(span, {m: (draw, span geo) summed outcome})`` with the window's exposure x ``m``."""
+    def window_sums(
+        self, c: int, window: np.ndarray, multipliers, money: bool = True, keep: bool = False
+    ):
+        """``(span, {m: (draw, span geo) summed outcome})`` with the window's exposure x ``m``.
+        Outcomes at ``CACHED_MULTIPLIERS`` are kept per engine, and with ``keep`` every
+        multiplier asked for (ROI and mROI: a repeated ``mroi()`` costs nothing)."""
         span = self.window_span(c, window)
         if span is None:
             return None, {}
         key = (c, window.tobytes(), money)
-        known = {m: self.cache[(*key, m)] for m in CACHED_MULTIPLIERS if (*key, m) in self.cache}
+        asked = {float(m) for m in multipliers} | set(CACHED_MULTIPLIERS)
+        known = {m: self.cache[(*key, m)] for m in asked if (*key, m) in self.cache}
         todo = list(dict.fromkeys(float(m) for m in multipliers if float(m) not in known))
         if todo:
             per_draw = (span[2] - span[0]) * len(span[3])
@@ -216,7 +223,7 @@ class Engine:
             done = np.concatenate(self.map_chunks(fn, per_draw))
             for j, m in enumerate(todo):
                 known[m] = done[..., j]
-                if m in CACHED_MULTIPLIERS:
+                if keep or m in CACHED_MULTIPLIERS:
                     self.cache[(*key, m)] = known[m]
         return span, known
 
@@ -236,14 +243,13 @@ class Engine:
         )
         skip_zero = a_out is None and zero_maps_to_zero(ch.saturation, p)
         per_period = pad_periods(self.value_per_unit, pad, "last")[start + keep : stop, geos]
+        weigh = money and not np.all(per_period == 1.0)  # without revenue per unit: all ones
         scale = params.beta[:, geos, 0] * self.scales.target[geos]
         out = np.zeros((scale.shape[0], len(geos), len(multipliers)))
         for j, m in enumerate(multipliers):
             if m == 0 and skip_zero:
                 continue  # all-zero media: outcome exactly zero
-            y = saturate(m)[:, keep:]
-            total = np.einsum("dtg,tg->dg", y, per_period) if money else y.sum(axis=1)
-            out[..., j] = scale * total
+            out[..., j] = scale * saturate.summed(m, keep, per_period if weigh else None)
         return out
 
     def channel_contribution(self, c: int, money: bool = False) -> np.ndarray:
@@ -254,16 +260,38 @@ class Engine:
             for rows in self.chunks():
                 out[rows] = self.outcome(c, self.media[..., c], money, rows)[:, :n_dates]
             return out
-        geos = np.flatnonzero((self.media[..., c] != 0).any(axis=0))
-        p = channel_params(self.params.channel(c).transform, geos, self.geo_params)
-        if not zero_maps_to_zero(self.channels[c].saturation, p):
-            geos = np.arange(n_geo)  # regions without spend need evaluating too
+        geos = self._series_geos(c)
         if len(geos):
             self.map_chunks(partial(self._chunk_series, c, geos, money, out), n_dates * len(geos))
         return out
 
-    def _chunk_series(self, c, geos, money, out, rows) -> None:
-        """Fill ``out[rows][..., geos]`` with channel ``c``'s outcome per period."""
+    def add_channel_contribution(self, c: int, total: np.ndarray) -> np.ndarray:
+        """Add channel ``c``'s outcome per period (target units) to ``total`` ``(draw, date, geo)``
+        in place; return its sum over regions ``(draw, date)``. The same numbers as adding and
+        summing :meth:`channel_contribution`, a chunk of draws at a time (the channel's draws are
+        never held whole: no 333 MB array per channel on the large panel)."""
+        if not self.uses_fast_path(c):
+            value = self.channel_contribution(c)
+            total += value
+            return value.sum(axis=-1)
+        summed = np.zeros(total.shape[:2])
+        geos = self._series_geos(c)
+        if len(geos):
+            fn = partial(self._chunk_add, c, geos, total, summed)
+            self.map_chunks(fn, total.shape[1] * len(geos))
+        return summed
+
+    def _series_geos(self, c: int) -> np.ndarray:
+        """Regions whose outcome of channel ``c`` needs evaluating (with spend, unless the
+        saturation of zero is not zero on some draw)."""
+        geos = np.flatnonzero((self.media[..., c] != 0).any(axis=0))
+        p = channel_params(self.params.channel(c).transform, geos, self.geo_params)
+        if not zero_maps_to_zero(self.channels[c].saturation, p):
+            geos = np.arange(self.media.shape[1])  # regions without spend need evaluating too
+        return geos
+
+    def _series(self, c, geos, money, rows) -> np.ndarray:
+        """Channel ``c``'s outcome per period in regions ``geos``, ``(rows, date, len(geos))``."""
         ch = self.channels[c]
         params = self.params.take(rows).channel(c)
         p = channel_params(params.transform, geos, self.geo_params)
@@ -273,10 +301,26 @@ class Engine:
         y *= (params.beta[:, geos, 0] * self.scales.target[geos])[:, None, :]
         if money:
             y *= self.value_per_unit[:, geos]
+        return y
+
+    def _chunk_series(self, c, geos, money, out, rows) -> None:
+        """Fill ``out[rows][..., geos]`` with channel ``c``'s outcome per period."""
+        y = self._series(c, geos, money, rows)
         if len(geos) == out.shape[2]:
             out[rows] = y  # every region: a plain copy, no scatter
         else:
             out[rows, :, geos] = y
+
+    def _chunk_add(self, c, geos, total, summed, rows) -> None:
+        """``total[rows] += `` channel ``c``'s outcome; ``summed[rows]`` = its sum over regions
+        (summed over every region, zeros included, so the sums round as the whole array's)."""
+        y = self._series(c, geos, False, rows)
+        if len(geos) < total.shape[2]:
+            full = np.zeros((*y.shape[:2], total.shape[2]))
+            full[:, :, geos] = y
+            y = full
+        total[rows] += y
+        summed[rows] = y.sum(axis=-1)
 
     def contributions(self, money: bool = False) -> np.ndarray:
         """Outcome of each channel per period, ``(draw, date, geo, channel)``: every channel at once

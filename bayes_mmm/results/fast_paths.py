@@ -10,8 +10,10 @@ series use these kernels and give the same numbers to float tolerance (tests/tes
 * a window change is evaluated as ``outside + m x inside`` from two adstocks per chunk of draws,
   reused for every multiplier ``m`` (ROI: 0 and 1, mROI: 1 and 1 + step, curves: 0 .. 2);
 * saturation in place on one buffer; Hill as ``1 / (1 + exp(slope (log half - log x)))``
-  (0 at x = 0, like the reference), with ``log x`` computed once when nothing lies outside the
-  window, so each further multiplier costs one ``exp``.
+  (0 at x = 0, like the reference); when nothing lies outside the window it is
+  ``k / (x^-slope + k)`` with ``k = (m / half)^slope`` constant over periods, so ``x^-slope``
+  (one ``log`` and one ``exp``) is computed once per chunk for every multiplier and ``k`` is
+  applied after the sum over periods (:meth:`Saturator.summed`).
 """
 
 from __future__ import annotations
@@ -89,21 +91,21 @@ class Saturator:
     def __init__(self, kind: str, inside, outside, params: dict):
         self.kind, self.inside, self.outside, self.params = kind, inside, outside, params
         self.work = np.empty_like(inside)
-        self._log_inside = None
+        self._odds = None  # Hill: (half / inside) ** slope, once per chunk
 
     def __call__(self, m: float) -> np.ndarray:
         """Saturated media at multiplier ``m`` (a buffer reused by the next call)."""
         kind, p, work = self.kind, self.params, self.work
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             if kind == "hill":
-                if self.outside is None and m > 0:
-                    if self._log_inside is None:
-                        self._log_inside = np.log(self.inside)
-                    np.subtract(self._log_inside, np.log(p["half"]) - np.log(m), out=work)
-                else:
-                    self._linear(m, work)
-                    np.log(work, out=work)
-                    work -= np.log(p["half"])
+                inverse = self._odds_inverse(m)
+                if inverse is not None:  # 1 / (1 + (half / (m x))^slope) = k / (x^-slope + k)
+                    np.add(self.odds(), inverse, out=work)
+                    np.reciprocal(work, out=work)
+                    return np.multiply(work, inverse, out=work)
+                self._linear(m, work)
+                np.log(work, out=work)
+                work -= np.log(p["half"])
                 work *= -p["slope"]
                 np.exp(work, out=work)
                 work += 1.0
@@ -116,8 +118,48 @@ class Saturator:
                 return x / (x + p["half"])
             return np.asarray(apply_saturation(kind, x, p))
 
+    def summed(self, m: float, keep: int, weights=None) -> np.ndarray:
+        """``(draw, 1|geo)``-shaped sums over periods ``keep:`` of the saturated media at ``m``
+        (times ``weights`` (period, geo) if given). Hill on the shared ``x^-slope``: the factor
+        ``k = (m / half)^slope`` (constant over periods) is applied after the sum."""
+        inverse = self._odds_inverse(m) if self.kind == "hill" else None
+        if inverse is None:
+            y = self(m)[:, keep:]
+        else:
+            with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+                y = np.add(self.odds(), inverse, out=self.work)
+                np.reciprocal(y, out=y)
+            y = y[:, keep:]
+        if weights is not None:
+            y *= weights  # in place on the buffer (rewritten by the next call)
+        total = y.sum(axis=1)
+        return total if inverse is None else total * inverse[:, 0]
+
+    def _odds_inverse(self, m: float):
+        """Hill with nothing outside the window: ``k = (m / half)^slope``, ``(draw, 1, 1|geo)``,
+        when finite and positive, else None (the general path)."""
+        if self.outside is not None or not m > 0:
+            return None
+        p = self.params
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            inverse = np.exp(p["slope"] * (np.log(float(m)) - np.log(p["half"])))
+        return inverse if _finite_positive(inverse) else None
+
+    def odds(self) -> np.ndarray:
+        """Hill: ``inside^-slope = exp(-slope log inside)`` (inf at zero media), once per
+        chunk and shared by every multiplier."""
+        if self._odds is None:
+            self._odds = np.log(self.inside)
+            self._odds *= -self.params["slope"]
+            np.exp(self._odds, out=self._odds)
+        return self._odds
+
     def _linear(self, m: float, out: np.ndarray) -> np.ndarray:
         np.multiply(self.inside, m, out=out)
         if self.outside is not None:
             out += self.outside
         return out
+
+
+def _finite_positive(x: np.ndarray) -> bool:
+    return bool(np.all(np.isfinite(x) & (x > 0)))

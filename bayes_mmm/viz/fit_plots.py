@@ -32,6 +32,8 @@ from bayes_mmm.viz.style import (
     resize,
 )
 
+MANY_REGIONS = 20  # regional_roi: above this, compact rows (0.2 in per region, 6 pt labels)
+
 
 class FitPlots:
     """Plot accessor bound to one :class:`~bayes_mmm.fit.MMMFit`."""
@@ -232,7 +234,11 @@ class FitPlots:
             )
         table = fit.roi(level=level, by_geo=True)
         channels = list(fit.data.channels)
-        fig, axes = grid(len(channels), cols=3, width=4.0, height=1.6 + 0.5 * fit.data.n_geos)
+        many = fit.data.n_geos > MANY_REGIONS  # compact rows: the figure stays a few MB of pixels
+        row = 0.2 if many else 0.5
+        cols = 5 if many and len(channels) > 12 else 3
+        width = 3.2 if cols == 5 else 4.0
+        fig, axes = grid(len(channels), cols=cols, width=width, height=1.6 + row * fit.data.n_geos)
         for ax, ch in zip(axes, channels):
             part = table[(table["channel"] == ch) & (table["geo"] != "national")]
             national = table[(table["channel"] == ch) & (table["geo"] == "national")]
@@ -245,7 +251,7 @@ class FitPlots:
                     lw=1,
                     label="national mean",
                 )
-            ax.set_yticks(y, part["geo"])
+            ax.set_yticks(y, part["geo"], fontsize=6 if many else None)
             ax.invert_yaxis()
             ax.set_title(ch)
             ax.set_xlabel("ROI: outcome per unit of spend")
