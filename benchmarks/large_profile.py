@@ -98,7 +98,7 @@ def _data(workload: str, seed: int, controls: bool):
     _sim, data = make(workload, seed)
     if not controls:
         data = dataclasses.replace(
-            data, controls=np.zeros(data.controls.shape[:2] + (0,)), control_names=()
+            data, controls=np.zeros((*data.controls.shape[:2], 0)), control_names=()
         )
     return data
 
@@ -201,7 +201,7 @@ def chain(args) -> None:
     ms_per_step = cpu / (warm_steps + draw_steps) * 1e3
     free = [v.name for v in model.free_RVs]
     ess = az.ess(tree["posterior"].to_dataset()[free])
-    per_var = sorted(((float(ess[v].min()), v) for v in ess.data_vars))
+    per_var = sorted((float(ess[v].min()), v) for v in ess.data_vars)
     warm_per, draw_per = warm_steps / args.tune, draw_steps / args.draws
     predicted = ms_per_step / 1e3 * 4 * (500 * warm_per + 1000 * draw_per) / 2
     _emit(
