@@ -83,7 +83,27 @@ VARIANTS = {
 }
 
 
+@contextlib.contextmanager
+def _float32():
+    """Free parameters in float32 (``floatX``) and the padded media / money tensors cast to
+    float32, so the (date, geo, channel) work runs in single precision; the likelihood's small
+    arrays stay float64. A measurement, not a user option."""
+    from pytensor import config
+
+    from bayes_mmm.model import graph
+
+    pad = graph.pad_periods
+    graph.pad_periods = lambda *a, **k: pad(*a, **k).astype(np.float32)
+    try:
+        with config.change_flags(floatX="float32"):
+            yield
+    finally:
+        graph.pad_periods = pad
+
+
 def _variant(name: str):
+    if name == "float32":
+        return _float32()
     if name == "no_adstock_no_hill":
         stack = contextlib.ExitStack()
         stack.enter_context(VARIANTS["no_hill"]())
@@ -114,14 +134,14 @@ def _spec(variant: str):
 def gradient(args) -> None:
     for variant in args.variants.split(","):
         data = _data(args.workload, args.seed, variant != "no_controls_seasonality_trend")
-        ctx = contextlib.nullcontext() if variant not in VARIANTS else _variant(variant)
-        with ctx:
+        known = variant in VARIANTS or variant == "float32"
+        ctx = _variant(variant) if known else contextlib.nullcontext()
+        with ctx, _flags():  # compiled inside too: float32's initial point needs floatX
             model = build_model(_spec(variant), data)
-        with _flags():
             t0 = time.process_time()
             compiled = compile_nutpie(model)
             compile_cpu = time.process_time() - t0
-        x = np.asarray(compiled.initial_point_func(1), float).ravel()
+            x = np.asarray(compiled.initial_point_func(1), float).ravel()
         x = x + 0.01 * np.random.default_rng(0).standard_normal(x.shape)
         compiled.logp_func(x)
         t0, w0 = time.process_time(), time.perf_counter()
