@@ -1,7 +1,7 @@
 """Where the large panel's gradient time goes, and one chain at fit()'s settings in CPU time.
 
     python benchmarks/large_profile.py gradient --workload large --variants full,no_hill
-    python benchmarks/large_profile.py ops --workload large        # PyTensor's per-Op profile
+    PYTENSOR_FLAGS=profiling__time_thunks=1 python benchmarks/large_profile.py ops  # per-Op profile
     python benchmarks/large_profile.py chain --workload large --tune 500 --draws 200
 
 ``gradient`` builds the model as ``fit()`` does (``build_model`` + ``compile_nutpie`` under
@@ -166,25 +166,33 @@ def gradient(args) -> None:
 
 
 def ops(args) -> None:
-    """PyTensor's profiler on the C backend's log-density + gradient: time per Op class."""
+    """PyTensor's profiler on the C backend's log-density + gradient: time per Op class (the Numba
+    backend keeps no per-node times). Needs ``PYTENSOR_FLAGS=profiling__time_thunks=1``."""
+    import pytensor
     import pytensor.tensor as pt
 
     model = build_model(bm.MMM(), _data(args.workload, args.seed, True))
     with model:
         logp = model.logp()
-        prof = model.profile([logp, *pt.grad(logp, model.value_vars)], n=args.repeats)
+        values = model.value_vars
+        mode = pytensor.compile.mode.Mode(linker="cvm", optimizer="fast_run")
+        fn = pytensor.function(values, [logp, *pt.grad(logp, values)], mode=mode, profile=True)
+    point = model.initial_point()
+    inputs = [point[v.name] for v in values]
+    for _ in range(args.repeats):
+        fn(*inputs)
     by_op: dict[str, float] = {}
-    for node, t in prof.apply_time.items():
-        label = str(node[1].op if isinstance(node, tuple) else node.op)[:90]
-        by_op[label] = by_op.get(label, 0.0) + t
-    total = sum(by_op.values())
+    for key, seconds in fn.profile.apply_time.items():
+        node = key[1] if isinstance(key, tuple) else key
+        label = str(node.op)[:90]
+        by_op[label] = by_op.get(label, 0.0) + seconds
     top = sorted(by_op.items(), key=lambda kv: -kv[1])[: args.top]
     _emit(
         {
             "step": "pytensor profile (C backend) of logp + gradient",
             "variant": "full",
             "repeats": args.repeats,
-            "ms_per_call": round(total / args.repeats * 1e3, 3),
+            "ms_per_call": round(sum(by_op.values()) / args.repeats * 1e3, 3),
             "top_ops_ms": {k: round(v / args.repeats * 1e3, 3) for k, v in top},
         },
         args,
