@@ -91,3 +91,28 @@ def test_geometric_weights():
     pulse[0] = 1.0
     out = apply_adstock("geometric", pulse, {"alpha": np.array([0.5])}, 3)
     np.testing.assert_allclose(out[:3, 0, 0], np.array([1, 0.5, 0.25]) / 1.75)
+
+
+def test_hill_equals_the_textbook_formula_and_its_gradient_including_zero():
+    """Hill is evaluated as sigmoid(s (log x - log h)); it equals x^s / (x^s + h^s) to round-off,
+    value and gradient, numpy and pytensor, and x = 0 gives 0 with finite gradients."""
+    x = np.concatenate([[0.0, 1e-8, 1e-3], np.linspace(0.05, 20, 60), [1e3]])[:, None, None]
+    half, slope = np.array([0.3, 1.0, 2.5]), np.array([0.5, 1.0, 2.7])
+    textbook = x**slope / (x**slope + half**slope)
+    np.testing.assert_allclose(
+        apply_saturation("hill", x, {"half": half, "slope": slope}), textbook, rtol=1e-12, atol=0
+    )
+    xs, hs, ss = pt.tensor3("x", shape=(None, 1, 1)), pt.vector("h"), pt.vector("s")
+    new = apply_saturation("hill", xs, {"half": hs, "slope": ss})
+    safe = pt.switch(xs > 0, xs, 1.0)
+    old = pt.switch(xs > 0, safe**ss / (safe**ss + hs**ss), 0.0)
+    wrt = [xs, hs, ss]
+    f = pytensor.function(wrt, [new, *pt.grad(new.sum(), wrt), *pt.grad(old.sum(), wrt)])
+    value, *grads = f(x, half, slope)
+    np.testing.assert_allclose(value, textbook, rtol=1e-12, atol=0)
+    for got, want in zip(grads[:3], grads[3:]):
+        assert np.all(np.isfinite(got))
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-300)
+    assert np.all(value[0] == 0) and np.all(grads[0][0] == 0)  # x = 0: value 0, d/dx 0 there
+    nan = apply_saturation("hill", np.zeros((1, 1, 1)), {"half": np.ones(1), "slope": np.nan})
+    assert np.isnan(nan).all()  # a NaN parameter is not hidden by the x = 0 branch
