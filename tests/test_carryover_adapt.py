@@ -1,4 +1,4 @@
-"""carryover="auto" (the default): before sampling, a channel whose response clearly peaks weeks
+"""carryover="auto" (opt-in): before sampling, a channel whose response clearly peaks weeks
 after spend is fitted with the delayed adstock and the advised window; nothing else changes, the
 user's own choices are kept, the package's example data are not adapted, and the fit, its tables,
 warning, summary and model file all say (and use) what was actually fitted."""
@@ -22,7 +22,7 @@ def planted():
 
 
 def test_auto_switches_exactly_the_delayed_channel(planted):
-    user = bm.MMM()
+    user = bm.MMM(carryover="auto")
     spec, records = adapt_carryover(user, planted)
     assert [r["channel"] for r in records] == ["tv_spend"]
     assert records[0]["adstock_from"] == "geometric" and records[0]["adstock_to"] == "delayed"
@@ -34,7 +34,9 @@ def test_auto_switches_exactly_the_delayed_channel(planted):
         "social_spend": "geometric",
     }
     assert spec.l_max == records[0]["l_max_to"] >= 8
-    assert user == bm.MMM() and user.channels == {}  # the user's spec is not mutated
+    assert (
+        user == bm.MMM(carryover="auto") and user.channels == {}
+    )  # the user's spec is not mutated
     json.dumps(records)  # stored in fit_info (model files hold it as JSON)
     # a fixed point: refitting the fitted spec on the same data changes nothing, and the screen
     # no longer flags the adapted channel
@@ -69,7 +71,10 @@ def test_a_users_explicit_carryover_is_kept(planted, user):
 
 def test_other_channel_settings_survive_the_switch(planted):
     effect = bm.ROIPrior(2.0, (0.5, 6.0))
-    user = bm.MMM(channels={"tv_spend": bm.ChannelSpec(effect=effect, saturation="logistic")})
+    user = bm.MMM(
+        carryover="auto",
+        channels={"tv_spend": bm.ChannelSpec(effect=effect, saturation="logistic")},
+    )
     spec, _ = adapt_carryover(user, planted)
     tv = spec.channels["tv_spend"]
     assert (tv.adstock, tv.effect, tv.saturation) == ("delayed", effect, "logistic")
@@ -90,7 +95,7 @@ EXAMPLES = [
 def test_package_examples_are_not_adapted(args, kwargs):
     """No false alarm on bm.simulate data used by the README, docs and notebooks: the spec comes
     back as the same object, so the fit is bit-identical to carryover="as_specified"."""
-    user = bm.MMM()
+    user = bm.MMM(carryover="auto")
     data = bm.simulate(*args, **kwargs).data
     spec, records = adapt_carryover(user, data)
     assert spec is user and records == []
@@ -108,7 +113,7 @@ def test_bad_carryover_setting_is_one_clear_error():
 @pytest.fixture(scope="module")
 def adapted_mock(planted):
     """A prior-draw fit of the adapted spec carrying the adaptation record, as fit() returns."""
-    spec, records = adapt_carryover(bm.MMM(), planted)
+    spec, records = adapt_carryover(bm.MMM(carryover="auto"), planted)
     part = prior_fit(spec, planted, draws=50, seed=2)
     groups = {f"/{k}": part.tree[k].to_dataset() for k in part.tree.children}
     return bm.MMMFit.from_parts(
@@ -182,7 +187,9 @@ def test_a_model_file_from_before_the_setting_loads_as_specified(adapted_mock, t
 def test_a_real_fit_holds_and_uses_the_adapted_spec(planted):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = bm.MMM().fit(planted, chains=2, draws=200, tune=300, seed=1, progress=False)
+        fit = bm.MMM(carryover="auto").fit(
+            planted, chains=2, draws=200, tune=300, seed=1, progress=False
+        )
     assert fit.spec.channels["tv_spend"].adstock == "delayed"
     assert [c.adstock for c in fit.channels] == ["delayed", "geometric", "geometric"]
     assert "theta" in fit.posterior  # the delayed adstock's peak was sampled
@@ -194,3 +201,10 @@ def test_a_real_fit_holds_and_uses_the_adapted_spec(planted):
     assert (
         not fit.misfit().set_index(["check", "subject"]).loc[("carryover", "tv_spend"), "flagged"]
     )
+
+
+def test_default_fits_the_spec_as_written(planted):
+    """carryover='auto' is opt-in: the default spec is never adapted, even on delayed data."""
+    assert bm.MMM().carryover == "as_specified"
+    spec, records = adapt_carryover(bm.MMM(), planted)
+    assert spec == bm.MMM() and records == []

@@ -25,6 +25,7 @@ from bayes_mmm.inference.nutpie_compile import (
     cached_compile_parts,
     callback,
     compile_nutpie,
+    support_point_fn,
 )
 
 CODE = ("model", "inference/nutpie_compile.py", "inference/compile_cache.py")
@@ -93,7 +94,6 @@ def _store(key: str, record: dict) -> None:
 def _load(model, key: str):
     """The compiled model from a stored entry; raises if anything is missing."""
     from nutpie import compile_pymc as cp
-    from pymc.initial_point import make_initial_point_fn
 
     with np.load(_entry(key), allow_pickle=False) as f:
         buffer, meta = f["buffer"], json.loads(str(f["meta"]))
@@ -105,13 +105,7 @@ def _load(model, key: str):
         raise ValueError("stored layout does not match the model")
     logp = callback("logp", meta, None)  # inner=None: only a Numba cache hit can succeed
     expand = callback("expand", meta, None)
-    point_fn = make_initial_point_fn(
-        model=model,
-        overrides=None,
-        default_strategy="support_point",
-        jitter_rvs=set(model.free_RVs),
-        return_transformed=True,
-    )
+    point_fn = support_point_fn(model)
     initial_point_fn = cp._rv_dict_to_flat_array_wrapper(
         cp._wrap_with_lock(point_fn), names=free, shapes=shapes[: len(free)]
     )

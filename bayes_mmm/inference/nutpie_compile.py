@@ -242,20 +242,26 @@ def _lifting_mode():
     return Mode(linker=LiftingNumbaLinker(), optimizer=query)
 
 
-def _nutpie_functions(model):
-    """nutpie's PyTensor functions and layout, as ``compile_pymc_model`` makes them (Numba mode,
-    support-point start with jitter on every free variable), data constants lifted to inputs."""
-    from nutpie import compile_pymc as cp
+def support_point_fn(model):
+    """nutpie's start: PyMC's support point with jitter on every free variable (transformed)."""
     from pymc.initial_point import make_initial_point_fn
-    from pytensor import config
 
-    initial_point_fn = make_initial_point_fn(
+    return make_initial_point_fn(
         model=model,
         overrides=None,
         default_strategy="support_point",
         jitter_rvs=set(model.free_RVs),
         return_transformed=True,
     )
+
+
+def _nutpie_functions(model):
+    """nutpie's PyTensor functions and layout, as ``compile_pymc_model`` makes them (Numba mode,
+    support-point start with jitter on every free variable), data constants lifted to inputs."""
+    from nutpie import compile_pymc as cp
+    from pytensor import config
+
+    initial_point_fn = support_point_fn(model)
     out = cp._make_functions(
         model,
         mode=_lifting_mode(),

@@ -178,11 +178,12 @@ class ModelSpec:
             (decay on the logit scale with sd 0.3, other shape parameters log-normal with sd 0.2).
         baseline: "fixed" (level, trend, seasonality, controls) or "gp" / ``GPBaseline(...)``: plus
             a smooth time-varying curve over time (:mod:`bayes_mmm.model.baselines`).
-        carryover: "auto" (default): before sampling, ``fit()`` screens each channel's carryover
-            and fits a channel whose response clearly peaks weeks after spend with the delayed
-            adstock (and ``l_max`` raised to the window the screen advises), unless its adstock
-            was set (``adstock=`` or ``ChannelSpec(adstock=...)``); the fit says so.
-            "as_specified": fit exactly this spec and only warn.
+        carryover: "as_specified" (default): fit exactly this spec; the carryover screen only
+            warns. "auto" (opt-in): before sampling, ``fit()`` fits a channel whose response
+            clearly peaks weeks after spend with the delayed adstock (and ``l_max`` raised to the
+            window the screen advises), unless its adstock was set; the fit says so. Not the
+            default: on daily-carryover data it made 3 of 10 fits fail to converge
+            (docs/priors.md).
     """
 
     adstock: str = "geometric"
@@ -202,7 +203,7 @@ class ModelSpec:
     geo_seasonality: bool = False
     geo_media: bool = False
     baseline: str | GPBaseline = "fixed"
-    carryover: str = "auto"
+    carryover: str = "as_specified"
 
     def __post_init__(self):
         object.__setattr__(self, "baseline", resolve_baseline(self.baseline))
