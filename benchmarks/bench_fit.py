@@ -8,9 +8,8 @@
     python benchmarks/bench_fit.py --first-fit     # time to the first ROI table, fresh processes
 
 ``--first-fit`` (benchmarks/first_fit.py) runs the national fit + ``fit.roi()`` in fresh processes:
-with an empty compile cache, then a refit (same data, new data values of the same shape, and data
-of another shape) on the cache the first one filled; one JSON line each in
-``results/first_fit.jsonl``, stage by stage, with the process's CPU seconds.
+with an empty compile cache, then a refit (same data, and new data values of the same shape) on
+the cache the first one filled; one JSON line each in ``results/first_fit.jsonl``, stage by stage.
 ``--code DIR`` measures another checkout (e.g. ``git archive`` of an older commit) the same way.
 
 ``--large`` / ``--dma`` (benchmarks/large_workloads.py) print one JSON line with the gradient cost

@@ -9,11 +9,8 @@ Numba's cache) at a temporary folder:
 
 * ``cold``: a fresh, empty folder (a first fit on a new machine);
 * ``warm_same_data``: the folder the cold run filled, the same data (a refit);
-* ``warm_new_data``: that folder, new data values of the same shape (another simulation seed);
-* ``warm_other_shape``: that folder, 130 weeks instead of 156 (what compiling the default model
-  once ahead, e.g. at install time, would buy a first fit on other data).
+* ``warm_new_data``: that folder, new data values of the same shape (another simulation seed).
 
-``process_cpu_s`` is the child's user + system CPU from interpreter start to exit (getrusage).
 One JSON line per run goes to ``benchmarks/results/first_fit.jsonl`` with the load average.
 """
 
@@ -22,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -31,20 +27,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "first_fit.jsonl"
-STAGES = (
-    "import",
-    "import_nutpie",
-    "data",
-    "build_model",
-    "compile",
-    "sample",
-    "extra_groups",
-    "result",
-    "roi",
-)
+STAGES = ("import", "data", "build_model", "compile", "sample", "extra_groups", "result", "roi")
 
 
-def child(data_seed: int, weeks: int = 156) -> dict:
+def child(data_seed: int) -> dict:
     """Run in the fresh process: the stages of a first fit and ROI table, wall and CPU seconds."""
     wall, cpu = {}, {}
     t0, c0 = time.perf_counter(), time.process_time()
@@ -53,14 +39,9 @@ def child(data_seed: int, weeks: int = 156) -> dict:
     wall["import"], cpu["import"] = time.perf_counter() - t0, time.process_time() - c0
     import warnings
 
-    from bayes_mmm.inference import nutpie_compile, sampling
+    import nutpie
 
-    w, c = time.perf_counter(), time.process_time()
-    if hasattr(nutpie_compile, "import_nutpie"):  # as fit() imports it
-        nutpie = nutpie_compile.import_nutpie()
-    else:  # older code: plain import (ArviZ and its plotting stack included)
-        import nutpie
-    wall["import_nutpie"], cpu["import_nutpie"] = time.perf_counter() - w, time.process_time() - c
+    from bayes_mmm.inference import sampling
 
     warnings.simplefilter("ignore")
 
@@ -76,15 +57,13 @@ def child(data_seed: int, weeks: int = 156) -> dict:
         return wrapper
 
     sampling.build_model = timed("build_model", sampling.build_model)
-    if hasattr(sampling, "compile_fingerprinted"):  # the compile stored by fingerprint
-        sampling.compile_fingerprinted = timed("compile", sampling.compile_fingerprinted)
-    elif hasattr(sampling, "compile_nutpie"):
+    if hasattr(sampling, "compile_nutpie"):
         sampling.compile_nutpie = timed("compile", sampling.compile_nutpie)
     else:  # code before the cached compile (``--code`` pointing at an older checkout)
         nutpie.compile_pymc_model = timed("compile", nutpie.compile_pymc_model)
     nutpie.sample = timed("sample", nutpie.sample)
     sampling._optional_groups = timed("extra_groups", sampling._optional_groups)
-    sim = bm.simulate(weeks, 5, seed=data_seed)
+    sim = bm.simulate(156, 5, seed=data_seed)
     w, c = time.perf_counter(), time.process_time()
     data = bm.MMMData.from_frame(
         sim.frame,
@@ -113,7 +92,7 @@ def child(data_seed: int, weeks: int = 156) -> dict:
     }
 
 
-def run_one(run: str, cache: str, data_seed: int, code: Path, weeks: int = 156) -> dict:
+def run_one(run: str, cache: str, data_seed: int, code: Path) -> dict:
     """One fresh process with PyTensor's compile directory (and Numba's cache) in ``cache``,
     importing bayes_mmm from ``code`` (a checkout's root)."""
     env = dict(os.environ)
@@ -121,37 +100,29 @@ def run_one(run: str, cache: str, data_seed: int, code: Path, weeks: int = 156) 
     env["NUMBA_CACHE_DIR"] = str(Path(cache) / "numba")
     env["PYTHONPATH"] = os.pathsep.join([str(code), env.get("PYTHONPATH", "")])
     load_before = [round(x, 2) for x in os.getloadavg()]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, str(Path(__file__)), "--child", str(data_seed), str(weeks)],
+        [sys.executable, str(Path(__file__)), "--child", str(data_seed)],
         env=env,
         capture_output=True,
         text=True,
         check=True,
     )
     process_s = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    process_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     line = json.loads(out.stdout.strip().splitlines()[-1])
     return {
-        "workload": f"national {weeks}x5",
+        "workload": "national 156x5",
         "run": run,
         "code": _describe(code),
         "chains": 4,
         "draws": 1000,
         "tune": 500,
         "process_s": round(process_s, 2),
-        "process_cpu_s": round(process_cpu, 2),  # user + system, interpreter start to exit
         **line,
         "loadavg_before": load_before,
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         "machine": f"{platform.machine()} {len(os.sched_getaffinity(0))} cores",
     }
-
-
-# results files appended by the run itself do not count as changed code
-GIT_STATUS = ("status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results")
 
 
 def _describe(code: Path) -> str:
@@ -164,7 +135,7 @@ def _describe(code: Path) -> str:
             check=True,
         )
         dirty = subprocess.run(
-            ["git", "-C", str(code), *GIT_STATUS],
+            ["git", "-C", str(code), "status", "--porcelain", "--untracked-files=no"],
             capture_output=True,
             text=True,
             check=True,
@@ -174,24 +145,14 @@ def _describe(code: Path) -> str:
         return str(code)
 
 
-# cold; a refit; new data of the same shape; then data of another shape (130 weeks) on the cache
-# the national runs filled (what compiling a default model once, e.g. at install time, would buy)
-RUNS = (
-    ("cold", 11, 156),
-    ("warm_same_data", 11, 156),
-    ("warm_new_data", 12, 156),
-    ("warm_other_shape", 13, 130),
-)
-
-
 def first_fit(repeats: int = 1, write: bool = True, code: Path | None = None) -> list[dict]:
     """Cold, then warm (same data, new data of the same shape) fresh-process runs."""
     code = Path(code or HERE.parent).resolve()
     lines = []
     for _ in range(repeats):
         with tempfile.TemporaryDirectory(prefix="bayes_mmm_cold_") as cache:
-            for run, seed, weeks in RUNS:
-                line = run_one(run, cache, seed, code, weeks)
+            for run, seed in (("cold", 11), ("warm_same_data", 11), ("warm_new_data", 12)):
+                line = run_one(run, cache, seed, code)
                 print(json.dumps(line), flush=True)
                 lines.append(line)
                 if write:
@@ -202,6 +163,6 @@ def first_fit(repeats: int = 1, write: bool = True, code: Path | None = None) ->
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
-        print(json.dumps(child(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 156)))
+        print(json.dumps(child(int(sys.argv[2]))))
     else:
-        first_fit(int(sys.argv[1]) if len(sys.argv) > 1 else 1, code=(sys.argv[2:3] or [None])[0])
+        first_fit(int(sys.argv[1]) if len(sys.argv) > 1 else 1, code=sys.argv[2:3] or None)

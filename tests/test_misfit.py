@@ -155,6 +155,7 @@ def test_well_specified_fit_has_no_misfit_flags(small_fit):
     assert set(table["check"]) == {
         "carryover",
         "carryover_window",
+        "carryover_mixing",
         "residual_vs_lagged_spend",
         "residual_autocorrelation",
         "predictive_coverage",

@@ -25,7 +25,7 @@ def _flatten(name: str, da: xr.DataArray) -> list[tuple[str, float]]:
 
 def parameter_table(tree: xr.DataTree) -> pd.DataFrame:
     """One row per scalar parameter: r_hat, ess_bulk, ess_tail."""
-    import arviz_stats as az  # what ``arviz`` re-exports, without importing its plotting stack
+    import arviz as az
 
     post = tree["posterior"].to_dataset()
     names = [n for n in post.data_vars if not n.startswith(SKIP_PREFIXES)]

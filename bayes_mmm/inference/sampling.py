@@ -23,8 +23,7 @@ from bayes_mmm.inference.arviz_groups import (
     prior_groups,
 )
 from bayes_mmm.inference.carryover_adapt import adapt_carryover
-from bayes_mmm.inference.compile_cache import compile_fingerprinted, fingerprint
-from bayes_mmm.inference.nutpie_compile import import_nutpie
+from bayes_mmm.inference.nutpie_compile import compile_nutpie
 from bayes_mmm.inference.prior_draws import prior_draws
 from bayes_mmm.model.equations import compute_scales
 from bayes_mmm.model.graph import build_model
@@ -106,12 +105,9 @@ def sample_posterior(
     progress: bool,
     target_accept: float,
     method: str = "nuts",
-    compile_key: str | None = None,
 ) -> xr.DataTree:
     """Run NUTS with the chosen backend (or a quick-look approximation: ``method='laplace'``);
-    returns an ArviZ DataTree (posterior + sample_stats). ``compile_key``: a fingerprint of the
-    spec and data (:func:`~bayes_mmm.inference.compile_cache.fingerprint`) under which nutpie's
-    compile is stored, so that a refit loads it without rebuilding the graph."""
+    returns an ArviZ DataTree (posterior + sample_stats)."""
     import pymc as pm
 
     if method != "nuts":
@@ -119,7 +115,7 @@ def sample_posterior(
 
     if sampler == "nutpie":
         try:
-            nutpie = import_nutpie()  # without ArviZ's plotting stack
+            import nutpie
         except ImportError:  # pragma: no cover - nutpie is a hard dependency
             warnings.warn(
                 "nutpie is not installed; falling back to PyMC's NUTS sampler.",
@@ -131,7 +127,7 @@ def sample_posterior(
         from pytensor import config
 
         with config.change_flags(**NUTPIE_COMPILE_FLAGS), sampler_panics_as_errors():
-            compiled = compile_fingerprinted(model, compile_key)  # C callbacks cached on disk
+            compiled = compile_nutpie(model)  # nutpie's compile, C callbacks cached on disk
             tree = nutpie.sample(
                 compiled,
                 draws=draws,
@@ -222,7 +218,6 @@ def sample_fit(
         progress=progress,
         target_accept=target_accept,
         method=method,
-        compile_key=fingerprint(spec, train, tests) if sampler == "nutpie" else None,
     )
     groups = {
         "/posterior": tree["posterior"].to_dataset(),
