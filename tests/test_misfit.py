@@ -234,24 +234,31 @@ def _tree(rng, stuck: dict[str, float], channels=("tv", "search"), chains=4, dra
     return xr.DataTree.from_dict({"posterior": xr.Dataset(data)})
 
 
-def test_carryover_mixing_flags_a_channel_whose_decay_and_effect_stall_together():
+def _posterior_fit(tree, spec):
+    """What mixing_rows reads from a fit: its parameter table, spec and resolved channels."""
     from types import SimpleNamespace
 
+    from bayes_mmm.inference.diagnostics import parameter_table
+
+    return SimpleNamespace(
+        parameter_summary=parameter_table(tree), spec=spec, channels=spec.resolve(("tv", "search"))
+    )
+
+
+def test_carryover_mixing_flags_a_channel_whose_decay_and_effect_stall_together():
     from bayes_mmm.results.misfit import mixing_rows
 
     rng = np.random.default_rng(0)
     spec = bm.MMM()
-    channels = spec.resolve(("tv", "search"))
-    fit = SimpleNamespace(tree=_tree(rng, {"tv": 1.0}), spec=spec, channels=channels)
-    rows = {r["subject"]: r for r in mixing_rows(fit)}
+    stuck = _tree(rng, {"tv": 1.0})
+    rows = {r["subject"]: r for r in mixing_rows(_posterior_fit(stuck, spec))}
     assert rows["tv"]["flagged"] and not rows["search"]["flagged"]
     assert rows["tv"]["statistic"] > 1.01
     assert "adstock='delayed'" in rows["tv"]["advice"] and "l_max=13" in rows["tv"]["advice"]
     # only one of the two stalled (here: neither, chains agree) -> no flag
-    healthy = SimpleNamespace(tree=_tree(rng, {}), spec=spec, channels=channels)
+    healthy = _posterior_fit(_tree(rng, {}), spec)
     assert not any(r["flagged"] for r in mixing_rows(healthy))
     # a channel already on the delayed adstock gets prior advice, not the same switch again
     delayed = bm.MMM(channels={"tv": bm.ChannelSpec(adstock="delayed")})
-    fit = SimpleNamespace(tree=fit.tree, spec=delayed, channels=delayed.resolve(("tv", "search")))
-    advice = {r["subject"]: r["advice"] for r in mixing_rows(fit)}["tv"]
+    advice = {r["subject"]: r["advice"] for r in mixing_rows(_posterior_fit(stuck, delayed))}["tv"]
     assert "prior on its carryover" in advice and "adstock='delayed'" not in advice

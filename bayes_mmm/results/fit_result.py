@@ -80,6 +80,12 @@ class FitResult(PredictionTables):
         return gather(self.tree["posterior"].to_dataset(), self.channels)
 
     @cached_property
+    def parameter_summary(self) -> pd.DataFrame:
+        """R-hat and ESS per parameter (ArviZ), computed once: ``diagnostics()``, the misfit
+        checks and ``summary()`` read it (callers must not modify it)."""
+        return parameter_table(self.tree)
+
+    @cached_property
     def engine(self) -> Engine:
         geo_params = self.spec.geo_media and self.data.n_geos > 1
         return Engine(
@@ -276,7 +282,7 @@ class FitResult(PredictionTables):
         ``max_treedepth_hits``, ``bfmi`` (per chain), ``min_bfmi`` (NaN when the sampler kept no
         energy), ``prior_dominated`` and the list ``advice``.
         """
-        params = parameter_table(self.tree)
+        params = self.parameter_summary
         problems = sampler_problems(self.tree)
         flags = self.prior_dominated(level)
         dominated = [] if flags is None else flags.loc[flags["prior_dominated"], "channel"].tolist()

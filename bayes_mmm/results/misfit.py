@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from bayes_mmm.inference.carryover_adapt import OPT_OUT, adaptation_note
-from bayes_mmm.inference.diagnostics import ESS_MIN, RHAT_MAX, parameter_table
+from bayes_mmm.inference.diagnostics import ESS_MIN, RHAT_MAX
 from bayes_mmm.inference.misfit import (
     EVIDENCE_MIN,
     carryover_table,
@@ -146,14 +146,15 @@ def mixing_rows(fit) -> list[dict]:
     ``RHAT_MAX`` or bulk ESS < ``ESS_MIN / 4`` for both): the chains trade the decay against the
     effect, which is how a carryover shape that does not fit the channel (a response peaking
     weeks after spend, or longer than ``l_max``) shows up when the screen is not sure."""
-    params = parameter_table(fit.tree)
+    params = fit.parameter_summary
     if not len(params) or "r_hat" not in params:
         return []
     params = params.assign(r_hat=params["r_hat"].fillna(1.0))
+    adstocks = _worst_by_channel(params, ADSTOCK_PARAMS)
+    effects = _worst_by_channel(params, EFFECT_PARAMS)
     rows = []
     for ch in fit.channels:
-        adstock = _worst_by_channel(params, ADSTOCK_PARAMS).get(ch.name)
-        effect = _worst_by_channel(params, EFFECT_PARAMS).get(ch.name)
+        adstock, effect = adstocks.get(ch.name), effects.get(ch.name)
         if adstock is None or effect is None:
             continue
         bad = [r > RHAT_MAX or e < ESS_MIN / 4 for r, e in (adstock, effect)]

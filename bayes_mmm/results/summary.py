@@ -60,9 +60,10 @@ class FitSummary:
         )
 
 
-def convergence(tree) -> dict:
-    """Worst-case convergence numbers of a fit's DataTree (ArviZ R-hat / ESS, sampler stats)."""
-    params = parameter_table(tree)
+def convergence(tree, params: pd.DataFrame | None = None) -> dict:
+    """Worst-case convergence numbers of a fit's DataTree (ArviZ R-hat / ESS, sampler stats);
+    ``params``: its parameter table when already computed."""
+    params = parameter_table(tree) if params is None else params
     problems = sampler_problems(tree)
     return {
         "divergences": int(problems["divergences"]),
@@ -77,7 +78,7 @@ def summarize_fit(fit, level: float = 0.9) -> FitSummary:
     """Build the one-screen summary of ``fit`` (a FitResult) at credible ``level``."""
     check_level(level)
     diag = fit.diagnostics(level)
-    conv = convergence(fit.tree)
+    conv = convergence(fit.tree, fit.parameter_summary)
     advice = list(diag.attrs["advice"])
     verdict = "needs attention" if _sampler_advice(advice) else "converged"
     roi = fit.roi(level=level)
