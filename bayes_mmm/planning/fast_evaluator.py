@@ -47,6 +47,7 @@ def saturate(kind: str, a: np.ndarray, p: dict) -> tuple[np.ndarray, np.ndarray]
     """Saturation and its derivative at adstocked media ``a`` (derivative 0 where ``a = 0``)."""
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         if kind == "hill":
+            a = np.maximum(a, 0.0)  # as the reference: 0 for a <= 0 (a solver's step past 0)
             z = np.log(a)  # -inf at 0: u = inf, value 0
             np.subtract(np.log(p["half"]), z, out=z)
             z *= p["slope"]
@@ -109,6 +110,7 @@ class FastPlanEvaluator(PlanEvaluator):
         self._chunks = [slice(s, s + size) for s in range(0, self.n_draws, size)]
         self._keep = 2 * 8 * per_draw * self.n_draws <= CACHE_BYTES
         self._cache: dict[int, tuple] = {}
+        self._weights, self._params = self._transforms()
         self._base = np.concatenate(self._map(self._chunk_base))  # (draw, geo, channel)
         self.compile_time = time.perf_counter() - tic
         self.n_calls = 0
@@ -122,12 +124,10 @@ class FastPlanEvaluator(PlanEvaluator):
                 return list(pool.map(lambda job: fn(*job), jobs))
         return [fn(*job) for job in jobs]
 
-    def _chunk_arrays(self, k: int, rows: slice):
-        """Per-channel parameters ``(draw, 1, geo|1, channel)``, amplitude ``(draw, geo,
-        channel)``, and the adstocked fixed and unit media ``(draw, period, geo, channel)``."""
-        if k in self._cache:
-            return self._cache[k]
-        engine, p = self.engine, self.params.take(rows)
+    def _transforms(self):
+        """Adstock weights ``(draw, lag, geo|1, channel)`` and saturation parameters ``(draw, 1,
+        geo|1, channel)`` of every draw, once (per chunk they cost more than the arithmetic)."""
+        engine, p = self.engine, self.params
         geos, n_w = np.arange(self.n_geo), self.n_geo if engine.geo_params else 1
         weights, params = [], {}
         for c, ch in enumerate(engine.channels):
@@ -135,15 +135,25 @@ class FastPlanEvaluator(PlanEvaluator):
             w = adstock_weights(ch.adstock, pc, engine.l_max)  # (draw, lag, geo|1)
             weights.append(np.broadcast_to(w, (*w.shape[:2], n_w)))
             for name, v in pc.items():
-                params.setdefault(name, []).append(v)
-        weights = np.stack(weights, axis=-1)  # (draw, lag, geo|1, channel)
-        params = {name: np.stack(v, axis=-1) for name, v in params.items()}  # (draw, 1, g|1, ch)
-        fixed, unit = 0.0, 0.0
-        for lag in range(engine.l_max):
+                params.setdefault(name, []).append(np.broadcast_to(v, (*v.shape[:2], n_w)))
+        weights = np.stack(weights, axis=-1)
+        return weights, {name: np.stack(v, axis=-1) for name, v in params.items()}
+
+    def _chunk_arrays(self, k: int, rows: slice):
+        """Saturation parameters ``(draw, 1, geo|1, channel)``, amplitude ``(draw, geo,
+        channel)``, and the adstocked fixed and unit media ``(draw, period, geo, channel)``."""
+        if k in self._cache:
+            return self._cache[k]
+        beta, weights = self.params.beta[rows], self._weights[rows]
+        params = {name: v[rows] for name, v in self._params.items()}
+        fixed = weights[:, 0, None] * self._fixed[0]
+        unit = weights[:, 0, None] * self._unit[0]
+        tmp = np.empty_like(unit)
+        for lag in range(1, len(self._fixed)):  # in place: no temporaries per lag
             w = weights[:, lag, None]
-            fixed = fixed + w * self._fixed[lag]
-            unit = unit + w * self._unit[lag]
-        amplitude = p.beta * self._value[:, None] if self._flat else p.beta
+            fixed += np.multiply(w, self._fixed[lag], out=tmp)
+            unit += np.multiply(w, self._unit[lag], out=tmp)
+        amplitude = beta * self._value[:, None] if self._flat else beta
         out = (params, amplitude, fixed, unit)
         if self._keep:
             self._cache[k] = out
