@@ -10,10 +10,11 @@ import itertools
 import numpy as np
 import pytest
 
+import bayes_mmm as bm
 from bayes_mmm.model.equations import Scales
 from bayes_mmm.model.spec import ResolvedChannel
 from bayes_mmm.model.transforms import ADSTOCKS, SATURATIONS
-from bayes_mmm.planning import fast_evaluator
+from bayes_mmm.planning import fast_evaluator, optimizer, projected
 from bayes_mmm.planning.evaluator import PlanEvaluator
 from bayes_mmm.planning.fast_evaluator import FastPlanEvaluator, plan_evaluator, supported
 from bayes_mmm.planning.plans import build_horizon, decision_variables
@@ -134,3 +135,51 @@ def test_closed_form_only_for_transforms_it_knows():
     assert type(plan_evaluator(engine, hz, share, scale)) is FastPlanEvaluator
     odd = [dataclasses.replace(engine.channels[0], saturation="custom"), *engine.channels[1:]]
     assert not supported(odd)  # plan_evaluator then builds the compiled PlanEvaluator
+
+
+@pytest.mark.parametrize("options", [{}, {"relative_bounds": 0.5}], ids=["budget", "bounds"])
+def test_projected_newton_matches_slsqp_on_a_small_regional_plan(monkeypatch, options):
+    """The large-problem solver (forced on 12 variables) finds SLSQP's plan: the same expected
+    outcome to 1e-6 and the same split to 1% of the budget, constraints exact."""
+    sim = bm.simulate(80, 4, geos=3, seed=4)
+    reference = bm.optimize_budget(sim, horizon=8, **options)
+    monkeypatch.setattr(optimizer, "SLSQP_MAX_VARS", 0)
+    projected = bm.optimize_budget(sim, horizon=8, **options)
+    assert reference.info["solver_message"] != projected.info["solver_message"]
+    best, ours = reference.outcome_optimal["mean"], projected.outcome_optimal["mean"]
+    assert ours >= best - 1e-6 * abs(best)
+    total = reference.optimal.total
+    assert projected.optimal.total == pytest.approx(total, rel=1e-9)
+    np.testing.assert_allclose(
+        projected.optimal.budget, reference.optimal.budget, atol=0.01 * total
+    )
+    if options:
+        lo, hi = 0.5 * reference.current.budget, 1.5 * reference.current.budget
+        assert (projected.optimal.budget >= lo - 1e-9 * total).all()
+        assert (projected.optimal.budget <= hi + 1e-9 * total).all()
+
+
+def test_projection_is_feasible_and_optimal():
+    rng = np.random.default_rng(5)
+    y, d, a = rng.normal(1, 2, 50), rng.uniform(0.1, 5, 50), rng.uniform(0.5, 2, 50)
+    lo, hi = np.zeros(50), rng.uniform(1, 3, 50)
+    x = projected.project(y, d, a, 40.0, lo, hi)
+    assert a @ x == pytest.approx(40.0, rel=1e-12) and (x >= lo).all() and (x <= hi).all()
+    for _ in range(200):  # no feasible move along a pair of variables lowers the distance
+        i, j = rng.choice(50, 2, replace=False)
+        step = np.zeros(50)
+        step[i], step[j] = 1e-3 / a[i], -1e-3 / a[j]
+        for z in (x + step, x - step):
+            if (z >= lo).all() and (z <= hi).all():
+                assert d @ (z - y) ** 2 >= d @ (x - y) ** 2 - 1e-12
+
+
+def test_other_linear_constraints_stay_with_slsqp(monkeypatch):
+    engine = bm.simulate(60, 2, geos=2, seed=4).engine()
+    monkeypatch.setattr(optimizer, "SLSQP_MAX_VARS", 0)
+    total = engine.spend[-13:].sum()
+    result = bm.optimize_budget(
+        engine, horizon=13, region_budgets={"geo_0": 0.6 * total, "geo_1": 0.4 * total}
+    )
+    assert result.optimal.budget[0].sum() == pytest.approx(0.6 * total, rel=1e-6)
+    assert "projected" not in str(result.info["solver_message"])

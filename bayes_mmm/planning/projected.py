@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 
-ARMIJO = 1e-4
 FLOOR = 1e-6  # curvature floor, relative to the largest curvature
 
 
@@ -71,27 +70,28 @@ def minimise(fun, x0, lo, hi, a=None, t=0.0, maxiter: int = 200, ftol: float = 1
     """
     x = project(x0, np.ones_like(x0), a, t, lo, hi)
     f, g = fun(x)
-    d = curvature(fun, x, lo, hi)
+    d, fresh = curvature(fun, x, lo, hi), True
     for it in range(1, maxiter + 1):
         step = project(x - g / d, d, a, t, lo, hi) - x
-        slope = float(g @ step)
-        if slope >= 0 or np.max(np.abs(step)) <= 1e-12 * max(1.0, np.max(np.abs(x))):
+        if np.max(np.abs(step)) <= 1e-12 * max(1.0, np.max(np.abs(x))):
             return x, it, "projected step vanished", True
         s = 1.0
-        while True:
-            xn = x + s * step
-            fn, gn = fun(xn)
-            if fn <= f + ARMIJO * s * slope or s < 1e-10:
+        while True:  # any decrease: near zero spend the gradient of slope < 1 draws explodes and
+            fn, gn = fun(x + s * step)  # a linear model (Armijo) rejects steps that do improve
+            if fn < f or s < 1e-6:
                 break
             s *= 0.5
-        if fn > f:
-            return x, it, "no descent along the projected step", True
-        dx, dg = xn - x, gn - g
+        if not fn < f:
+            if fresh:
+                return x, it, "no decrease along the projected step", True
+            d, fresh = curvature(fun, x, lo, hi), True  # stale curvature: estimate it anew
+            continue
+        dx, dg = s * step, gn - g
         moved = np.abs(dx) > 1e-12 * np.maximum(1.0, np.abs(x))
         d[moved] = np.abs(dg[moved] / dx[moved])
-        d = _floored(d)
+        d, fresh = _floored(d), False
         done = f - fn < ftol
-        x, f, g = xn, fn, gn
+        x, f, g = x + dx, fn, gn
         if done:
             return x, it, "objective change below ftol", True
     return x, maxiter, "iteration limit reached", False
