@@ -183,3 +183,16 @@ def test_other_linear_constraints_stay_with_slsqp(monkeypatch):
     )
     assert result.optimal.budget[0].sum() == pytest.approx(0.6 * total, rel=1e-6)
     assert "projected" not in str(result.info["solver_message"])
+
+
+def test_search_on_a_subset_of_draws_reports_on_every_draw(mock_fit):
+    result = mock_fit.optimize_budget(horizon=13, search_draws=50)
+    assert result.info["search_draws"] == 50
+    assert len(result.draws["optimal"]) == mock_fit.params.n_samples == 200
+    assert result.optimal.total == pytest.approx(result.current.total, rel=1e-9)
+    full = mock_fit.optimize_budget(horizon=13)
+    assert full.info["search_draws"] == 200
+    # the subset's plan, scored on all draws, is no better than the all-draw plan's
+    assert result.info["objective_value"] <= full.info["objective_value"] * (1 + 1e-6)
+    with pytest.raises(bm.OptimizationError, match="search_draws"):
+        mock_fit.optimize_budget(horizon=13, search_draws=0)

@@ -42,7 +42,6 @@ FTOL = 1e-9  # SLSQP tolerance on the objective (scaled: outcome per unit of cur
 PINNED = 1e-12  # a decision variable whose bounds are closer than this (scaled units) is fixed
 SLSQP_MAX_VARS = 100  # more variables with box bounds and one budget: projected Newton (SLSQP's
 # subproblem is O(n^3): minutes per iteration at 1500 variables)
-SEARCH_DRAWS = 1000  # the search uses this many evenly spaced draws; results use every draw
 
 
 def optimize_budget(
@@ -54,6 +53,7 @@ def optimize_budget(
     limits: SpendLimits | None = None,
     level: float = 0.9,
     maxiter: int = 200,
+    search_draws: int | None = None,
     **shortcuts,
 ) -> BudgetResult:
     """Optimal spend per channel (and region) over a horizon, using every posterior draw.
@@ -68,7 +68,9 @@ def optimize_budget(
             an :class:`Objective` (see there).
         limits: a :class:`SpendLimits` (bounds, fixed / zero channels, regional budgets).
         level: credible level of the reported intervals.
-        maxiter: SLSQP iteration limit.
+        maxiter: iteration limit of the solver (SLSQP; projected Newton above 100 variables).
+        search_draws: search the plan on this many evenly spaced posterior draws (faster on
+            large panels); every reported number still uses all draws. Default: all draws.
         **shortcuts: any field of :class:`Objective`, :class:`SpendLimits` or
             :class:`PlanningWindow` by name, e.g. ``relative_bounds=0.3``, ``fixed=["tv"]``,
             ``margin=0.4``, ``target_mroi=1.0``, ``window=("2024-01-07", "2024-03-31")``.
@@ -112,11 +114,11 @@ def optimize_budget(
     )
     cons.check()
     norm = total_current if total_current > 0 else float(scale.sum())
-    large = len(scale) > SLSQP_MAX_VARS or ctx.engine.params.n_samples > SEARCH_DRAWS
+    large = len(scale) > SLSQP_MAX_VARS or search_draws is not None
     # small problems keep the compiled evaluator: SLSQP runs there can turn on 1e-16 differences
     # (slope < 1 draws near zero spend; docs/benchmarks.md), the closed form is for large ones
     ev = (plan_evaluator if large else PlanEvaluator)(ctx.engine, hz, share, scale)
-    search = _search_evaluator(ev)
+    search = _search_evaluator(ev, search_draws)
     x, info = _solve(search, goal, cons, current_x, scale, budget, norm, maxiter)
     if search is not ev:  # the reported objective, like every result, over all draws
         value_a, value_b = goal.value_coefficients()
@@ -139,12 +141,18 @@ def optimize_budget(
     return replace(result, table=mark_untrained(result.table, kept)) if kept else result
 
 
-def _search_evaluator(ev: PlanEvaluator) -> PlanEvaluator:
-    """The evaluator on ``SEARCH_DRAWS`` evenly spaced draws when there are more (closed form
+def _search_evaluator(ev: PlanEvaluator, search_draws: int | None) -> PlanEvaluator:
+    """The evaluator on ``search_draws`` evenly spaced draws when fewer than all (closed form
     only); the same evaluator otherwise."""
-    if not isinstance(ev, FastPlanEvaluator) or ev.n_draws <= SEARCH_DRAWS:
+    if search_draws is not None and not (
+        isinstance(search_draws, (int, np.integer)) and search_draws > 0
+    ):
+        raise OptimizationError(
+            message("search_draws", "a positive whole number or None", search_draws)
+        )
+    if not isinstance(ev, FastPlanEvaluator) or search_draws is None or ev.n_draws <= search_draws:
         return ev
-    draws = np.linspace(0, ev.n_draws - 1, SEARCH_DRAWS).round().astype(int)
+    draws = np.linspace(0, ev.n_draws - 1, search_draws).round().astype(int)
     return FastPlanEvaluator(ev.engine, ev.horizon, ev.share, ev.scale, draws=draws)
 
 
