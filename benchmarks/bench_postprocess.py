@@ -40,6 +40,7 @@ from large_workloads import peak_memory_gb, workload  # noqa: E402
 
 import bayes_mmm as bm  # noqa: E402
 from bayes_mmm.planning.evaluator import PlanEvaluator  # noqa: E402
+from bayes_mmm.planning.fast_evaluator import FastPlanEvaluator  # noqa: E402
 from bayes_mmm.results import counterfactual  # noqa: E402
 
 _IMPORT_CPU = time.process_time() - _START_CPU  # numpy, pandas, bayes_mmm and its imports
@@ -65,23 +66,46 @@ def _steps(fit, out: Path) -> dict:
 def _optimize(fit) -> dict:
     """``fit.optimize_budget()`` with its defaults; the solver's counts and timings, and the CPU
     seconds of each evaluation of the plan evaluator (printed to stderr as they happen)."""
-    run, cpu = PlanEvaluator._run, []
+    classes, cpu = (PlanEvaluator, FastPlanEvaluator), []
 
-    def timed(self, x):
-        c0 = time.process_time()
-        out = run(self, x)
-        cpu.append(time.process_time() - c0)
-        print(f"evaluation {len(cpu)}: {cpu[-1]:.2f} CPU s", file=sys.stderr, flush=True)
-        return out
+    def timer(run):
+        def timed(self, x):
+            c0 = time.process_time()
+            out = run(self, x)
+            cpu.append(time.process_time() - c0)
+            print(
+                f"evaluation {len(cpu)} ({self.n_draws} draws): {cpu[-1]:.2f} CPU s",
+                file=sys.stderr,
+                flush=True,
+            )
+            return out
 
-    PlanEvaluator._run = timed
+        return timed
+
+    runs = [cls.__dict__["_run"] for cls in classes]
+    for cls, run in zip(classes, runs):
+        cls._run = timer(run)
+    c0 = time.process_time()
     try:
-        info = fit.optimize_budget().info
+        result = fit.optimize_budget()
     finally:
-        PlanEvaluator._run = run
+        for cls, run in zip(classes, runs):
+            cls._run = run
+    info = result.info
     keys = ("n_iter", "n_evaluations", "compile_time_s", "wall_time_s", "solver_message")
+    keys += ("search_draws", "objective_value")
     out = {k: round(v, 2) if isinstance(v, float) else v for k, v in info.items() if k in keys}
-    return {**out, "evaluation_cpu_s_median": round(float(np.median(cpu)), 2), "runs": len(cpu)}
+    u = result.uplift
+    return {
+        **out,
+        "evaluation_cpu_s_median": round(float(np.median(cpu)), 2),
+        "runs": len(cpu),
+        "solve_cpu_s": round(time.process_time() - c0, 2),
+        "uplift_mean": round(u["mean"], 2),
+        "uplift_lower": round(u["lower"], 2),
+        "uplift_upper": round(u["upper"], 2),
+        "prob_better": round(result.prob_better, 4),
+    }
 
 
 def _thinning_error(fit, draws: int = 1000) -> dict:

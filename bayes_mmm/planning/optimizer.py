@@ -25,6 +25,7 @@ from bayes_mmm.core.errors import OptimizationError, check_level, message
 from bayes_mmm.planning.budget_result import BudgetResult, result_from_solution
 from bayes_mmm.planning.constraints import Constraints
 from bayes_mmm.planning.evaluator import PlanEvaluator
+from bayes_mmm.planning.fast_evaluator import FastPlanEvaluator, plan_evaluator
 from bayes_mmm.planning.options import (
     Objective,
     PlanningWindow,
@@ -34,10 +35,13 @@ from bayes_mmm.planning.options import (
 )
 from bayes_mmm.planning.outcomes import context, horizon_window
 from bayes_mmm.planning.plans import build_horizon, decision_variables
+from bayes_mmm.planning.projected import minimise
 from bayes_mmm.results.coverage import mark_untrained
 
 FTOL = 1e-9  # SLSQP tolerance on the objective (scaled: outcome per unit of current total spend)
 PINNED = 1e-12  # a decision variable whose bounds are closer than this (scaled units) is fixed
+SLSQP_MAX_VARS = 100  # more variables with box bounds and one budget: projected Newton (SLSQP's
+# subproblem is O(n^3): minutes per iteration at 1500 variables)
 
 
 def optimize_budget(
@@ -49,6 +53,7 @@ def optimize_budget(
     limits: SpendLimits | None = None,
     level: float = 0.9,
     maxiter: int = 200,
+    search_draws: int | None = None,
     **shortcuts,
 ) -> BudgetResult:
     """Optimal spend per channel (and region) over a horizon, using every posterior draw.
@@ -63,7 +68,9 @@ def optimize_budget(
             an :class:`Objective` (see there).
         limits: a :class:`SpendLimits` (bounds, fixed / zero channels, regional budgets).
         level: credible level of the reported intervals.
-        maxiter: SLSQP iteration limit.
+        maxiter: iteration limit of the solver (SLSQP; projected Newton above 100 variables).
+        search_draws: search the plan on this many evenly spaced posterior draws (faster on
+            large panels); every reported number still uses all draws. Default: all draws.
         **shortcuts: any field of :class:`Objective`, :class:`SpendLimits` or
             :class:`PlanningWindow` by name, e.g. ``relative_bounds=0.3``, ``fixed=["tv"]``,
             ``margin=0.4``, ``target_mroi=1.0``, ``window=("2024-01-07", "2024-03-31")``.
@@ -107,12 +114,21 @@ def optimize_budget(
     )
     cons.check()
     norm = total_current if total_current > 0 else float(scale.sum())
-    ev = PlanEvaluator(ctx.engine, hz, share, scale)
-    x, info = _solve(ev, goal, cons, current_x, scale, budget, norm, maxiter)
+    large = len(scale) > SLSQP_MAX_VARS or search_draws is not None
+    # small problems keep the compiled evaluator: SLSQP runs there can turn on 1e-16 differences
+    # (slope < 1 draws near zero spend; docs/benchmarks.md), the closed form is for large ones
+    ev = (plan_evaluator if large else PlanEvaluator)(ctx.engine, hz, share, scale)
+    search = _search_evaluator(ev, search_draws)
+    x, info = _solve(search, goal, cons, current_x, scale, budget, norm, maxiter)
+    if search is not ev:  # the reported objective, like every result, over all draws
+        value_a, value_b = goal.value_coefficients()
+        fun = _objective(ev, goal.kind, value_a, value_b, goal.risk_aversion, goal.alpha, norm)
+        info["objective_value"] = -float(fun(x)[0]) * norm
     info.update(
         {
             "objective": goal.name,
-            "n_evaluations": ev.n_calls,
+            "search_draws": search.n_draws,
+            "n_evaluations": search.n_calls + (ev.n_calls if search is not ev else 0),
             "compile_time_s": ev.compile_time,
             "flexible": goal.flexible,
             "budget": budget,
@@ -123,6 +139,21 @@ def optimize_budget(
         ctx, hz, ev, current_x, x, owner_ch, owner_geo, by_geo, level, info
     )
     return replace(result, table=mark_untrained(result.table, kept)) if kept else result
+
+
+def _search_evaluator(ev: PlanEvaluator, search_draws: int | None) -> PlanEvaluator:
+    """The evaluator on ``search_draws`` evenly spaced draws when fewer than all (closed form
+    only); the same evaluator otherwise."""
+    if search_draws is not None and not (
+        isinstance(search_draws, (int, np.integer)) and search_draws > 0
+    ):
+        raise OptimizationError(
+            message("search_draws", "a positive whole number or None", search_draws)
+        )
+    if not isinstance(ev, FastPlanEvaluator) or search_draws is None or ev.n_draws <= search_draws:
+        return ev
+    draws = np.linspace(0, ev.n_draws - 1, search_draws).round().astype(int)
+    return FastPlanEvaluator(ev.engine, ev.horizon, ev.share, ev.scale, draws=draws)
 
 
 def _keep_untrained(source, limits: SpendLimits) -> tuple[SpendLimits, list[str]]:
@@ -185,6 +216,10 @@ def _solve(
     tic = time.perf_counter()
     if np.all(hi - lo <= PINNED):  # every variable is fixed by the constraints: nothing to solve
         x, n_iter, note = lo.copy(), 0, "nothing to optimise: the constraints fix every channel"
+    elif len(x0) > SLSQP_MAX_VARS and roi_gap is None and _budget_row(scipy_cons, len(x0)):
+        a, t = _budget_row(scipy_cons, len(x0))
+        x, n_iter, note, ok = minimise(fun, x0, lo, hi, a, t, maxiter, FTOL)
+        _check_converged(ok, note)
     else:
         x, n_iter, note = _slsqp(fun, scipy_cons, x0, lo, hi, maxiter)
     wall = time.perf_counter() - tic
@@ -200,6 +235,30 @@ def _solve(
         )
     info = {"n_iter": n_iter, "solver_message": note, "wall_time_s": wall}
     return x, {**info, "objective_value": -float(fun(x)[0]) * norm}
+
+
+def _budget_row(constraints: list[dict], n: int):
+    """``(a, t)`` when the constraints are at most one equality ``a . x = t`` (the budget) with
+    ``a >= 0``, ``(None, 0.0)`` when there are none; None otherwise (SLSQP handles those)."""
+    if not constraints:
+        return None, 0.0
+    if len(constraints) > 1 or constraints[0]["type"] != "eq":
+        return None
+    zero = np.zeros(n)
+    a = np.asarray(constraints[0]["jac"](zero), float)[0]
+    return (a, -float(constraints[0]["fun"](zero)[0])) if (a >= 0).all() else None
+
+
+def _check_converged(ok: bool, note: str) -> None:
+    if not ok:
+        raise OptimizationError(
+            message(
+                "optimize_budget",
+                "a converged solve",
+                f"solver failure: {note}",
+                "Loosen the constraints, raise maxiter or try a smooth objective.",
+            )
+        )
 
 
 def _slsqp(fun, constraints: list[dict], x0, lo, hi, maxiter: int):

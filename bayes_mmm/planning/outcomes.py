@@ -22,6 +22,7 @@ from bayes_mmm.core.intervals import summarise
 from bayes_mmm.data.windows import date_mask, mask_bounds
 from bayes_mmm.planning.display import plan_outcome_html
 from bayes_mmm.planning.evaluator import PlanEvaluator
+from bayes_mmm.planning.fast_evaluator import plan_evaluator
 from bayes_mmm.planning.plans import Horizon, Plan, build_horizon, check_spend, decision_variables
 from bayes_mmm.results.counterfactual import Engine
 
@@ -171,7 +172,7 @@ def _cell_evaluator(ctx: Context, hz: Horizon) -> tuple[PlanEvaluator, np.ndarra
     current x."""
 
     share, scale, *_ = decision_variables(ctx.engine.spend, hz, by_geo=True)
-    return PlanEvaluator(ctx.engine, hz, share, scale), hz.current.ravel() / scale
+    return plan_evaluator(ctx.engine, hz, share, scale), hz.current.ravel() / scale
 
 
 def evaluate_plan(

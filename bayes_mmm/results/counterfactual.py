@@ -238,14 +238,16 @@ class Engine:
         weights = adstock_weights(ch.adstock, p, self.l_max)
         outside = media * ~inside
         a_out = adstock(weights, lagged(outside, self.l_max)) if outside.any() else None
+        skip_zero = a_out is None and zero_maps_to_zero(ch.saturation, p)
+        out = np.zeros((len(params.beta), len(geos), len(multipliers)))
+        if skip_zero and not any(multipliers):
+            return out  # only spend x 0 asked (ROI after mROI): all-zero media, zero outcome
         saturate = Saturator(
             ch.saturation, adstock(weights, lagged(media * inside, self.l_max)), a_out, p
         )
-        skip_zero = a_out is None and zero_maps_to_zero(ch.saturation, p)
         per_period = pad_periods(self.value_per_unit, pad, "last")[start + keep : stop, geos]
         weigh = money and not np.all(per_period == 1.0)  # without revenue per unit: all ones
         scale = params.beta[:, geos, 0] * self.scales.target[geos]
-        out = np.zeros((scale.shape[0], len(geos), len(multipliers)))
         for j, m in enumerate(multipliers):
             if m == 0 and skip_zero:
                 continue  # all-zero media: outcome exactly zero
