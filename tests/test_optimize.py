@@ -17,16 +17,18 @@ from bayes_mmm.planning.plans import build_horizon
 REGRET = 0.03  # fitted model's plan loses at most 3% of the true optimum's incremental outcome
 
 
-def test_current_plan_reproduces_engine_roi_counterfactual(mock_fit):
+@pytest.mark.parametrize("end", [7, 0], ids=["window_inside_data", "window_ending_with_data"])
+def test_current_plan_reproduces_engine_roi_counterfactual(mock_fit, end):
     """A historical window's current plan: outcome per draw equals Engine's zero-spend
-    counterfactual."""
+    counterfactual, also for a window that ends with the data (no periods after it)."""
     eng = mock_fit.engine
     n = eng.spend.shape[0]
-    hz = build_horizon(eng, window=(n - 20, n - 7))
+    hz = build_horizon(eng, window=(n - 20, n - end))
+    assert hz.post.shape == (eng.pad, *eng.media.shape[1:])
     ev = PlanEvaluator(eng, hz, np.eye(3), hz.current[0])
     y, _ = ev(np.ones(3))
     window = np.zeros(n, bool)
-    window[n - 20 : n - 7] = True
+    window[n - 20 : n - end] = True
     for c in range(3):
         inc, _ = eng.roi_draws(c, window)
         np.testing.assert_allclose(y[:, c], inc[:, 0], rtol=1e-9)

@@ -113,9 +113,8 @@ def pad_periods(x: np.ndarray, n: int, mode: str = "zero") -> np.ndarray:
     """Append ``n`` periods along axis 0: zeros (spend stops) or the last value repeated."""
     if n == 0:
         return x
-    tail = (
-        np.zeros_like(x[:1]).repeat(n, axis=0) if mode == "zero" else np.repeat(x[-1:], n, axis=0)
-    )
+    # zeros by shape, not from x[:1]: an empty x (a window ending with the data) still gets n rows
+    tail = np.zeros((n, *x.shape[1:]), x.dtype) if mode == "zero" else np.repeat(x[-1:], n, axis=0)
     return np.concatenate([x, tail], axis=0)
 
 
