@@ -112,6 +112,22 @@ def test_regional_roi(geo_fit):
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == list(geo_fit.data.geos)
 
 
+def _title_clears_panels(fig) -> bool:
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    title = fig._suptitle.get_window_extent(renderer)
+    return all(title.y0 >= ax.get_tightbbox(renderer).y1 for ax in fig.axes)
+
+
+def test_regional_roi_title_sits_above_the_panels(geo_fit):
+    """The figure title stays above every panel, also on a tall many-region figure (it used to
+    land inside the first row of panels there)."""
+    assert _title_clears_panels(geo_fit.plot.regional_roi())
+    many = prior_fit(bm.MMM(), bm.simulate(20, 2, geos=150, seed=3).data, draws=4, seed=3)
+    fig = many.plot.regional_roi()
+    assert fig.get_figheight() > 25 and _title_clears_panels(fig)
+
+
 def test_regional_roi_rejects_national(mock_fit):
     with pytest.raises(bm.SpecError, match="regional data"):
         mock_fit.plot.regional_roi()

@@ -267,8 +267,11 @@ class FitPlots:
             ax.set_title(ch)
             ax.set_xlabel("ROI: outcome per unit of spend")
         axes[0].legend(fontsize=7, loc="lower right")
-        fig.suptitle("ROI by region")
-        fig.tight_layout()
+        # title and layout in inches from the top: a figure fraction would put the title inside
+        # the first row of panels on a tall (many-region) figure
+        height = fig.get_figheight()
+        fig.suptitle("ROI by region", y=1 - 0.08 / height, va="top")
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / height))
         return resize(fig, figsize)
 
     # ------------------------------------------------------------------ curves
