@@ -11,8 +11,6 @@ import numpy as np
 import pytest
 
 import bayes_mmm as bm
-from bayes_mmm.model.equations import Scales
-from bayes_mmm.model.spec import ResolvedChannel
 from bayes_mmm.model.transforms import ADSTOCKS, SATURATIONS
 from bayes_mmm.planning import fast_evaluator, optimizer, projected
 from bayes_mmm.planning.evaluator import PlanEvaluator
@@ -20,36 +18,29 @@ from bayes_mmm.planning.fast_evaluator import FastPlanEvaluator, plan_evaluator,
 from bayes_mmm.planning.plans import build_horizon, decision_variables
 from bayes_mmm.results import counterfactual
 from bayes_mmm.results.counterfactual import Engine
-from bayes_mmm.results.posterior import PosteriorParams
+from bayes_mmm.testing import random_engine
 
 PAIRS = list(itertools.product(ADSTOCKS, SATURATIONS))
 N_DATES, L_MAX, DRAWS = 40, 4, 30
 RTOL = 1e-9
 
 
+def _dark_last_weeks(media):
+    media[-12:, :, -1] = 0.0  # a channel without spend in the last weeks (no carry-in)
+
+
 def _engine(n_geo: int, money: bool, geo_params: bool, seed: int = 0) -> Engine:
-    rng = np.random.default_rng(seed)
-    n_ch = len(PAIRS) + 1  # + a channel without spend in the last weeks (no carry-in)
-    channels = [ResolvedChannel(f"{a}_{s}", a, s, {}, None, False) for a, s in PAIRS]
-    channels.append(ResolvedChannel("dark", "geometric", "hill", {}, None, False))
-    media = rng.gamma(2.0, 50.0, (N_DATES, n_geo, n_ch))
-    media[-12:, :, -1] = 0.0
-    media[rng.random(media.shape) < 0.1] = 0.0
-    shape = (DRAWS, n_geo, n_ch) if geo_params else (DRAWS, n_ch)
-    transform = {
-        "alpha": rng.uniform(0.1, 0.9, shape),
-        "theta": rng.uniform(0.0, 3.0, shape),
-        "half": rng.lognormal(0.0, 0.7, shape),
-        "slope": rng.lognormal(0.0, 0.4, shape),  # below and above 1
-        "lam": rng.gamma(3.0, 0.5, shape),
-    }
-    beta = rng.gamma(2.0, 0.2, (DRAWS, n_geo, n_ch))
-    params = PosteriorParams(transform, beta, {}, np.ones(DRAWS))
-    scales = Scales(
-        rng.uniform(50, 150, n_geo), media.mean(axis=0) + 1.0, np.zeros(0), np.ones(0), N_DATES
+    return random_engine(
+        N_DATES,
+        n_geo,
+        DRAWS,
+        money=money,
+        geo_params=geo_params,
+        seed=seed,
+        l_max=L_MAX,
+        extra="dark",
+        edit_media=_dark_last_weeks,
     )
-    vpu = rng.uniform(1.5, 4.0, (N_DATES, n_geo)) if money else np.ones((N_DATES, n_geo))
-    return Engine(channels, L_MAX, scales, media, 1.3 * media, vpu, params, geo_params)
 
 
 CASES = [(1, False, False), (1, True, False), (3, False, False), (3, True, True)]

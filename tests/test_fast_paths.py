@@ -14,46 +14,35 @@ import itertools
 import numpy as np
 import pytest
 
-from bayes_mmm.model.equations import Scales
-from bayes_mmm.model.spec import ResolvedChannel
 from bayes_mmm.model.transforms import ADSTOCKS, SATURATIONS, apply_adstock, apply_saturation
 from bayes_mmm.results import counterfactual
 from bayes_mmm.results.counterfactual import Engine
 from bayes_mmm.results.fast_paths import zero_maps_to_zero
-from bayes_mmm.results.posterior import PosteriorParams
+from bayes_mmm.testing import random_engine
 
 PAIRS = list(itertools.product(ADSTOCKS, SATURATIONS))
 N_DATES, L_MAX, DRAWS = 30, 4, 40
 RTOL, ATOL = 1e-9, 1e-9
 
 
-def _engine(n_geo: int, money: bool, geo_params: bool, seed: int = 0) -> Engine:
-    rng = np.random.default_rng(seed)
-    n_ch = len(PAIRS) + 1  # + a channel never bought
-    channels = [ResolvedChannel(f"{a}_{s}", a, s, {}, None, False) for a, s in PAIRS] + [
-        ResolvedChannel("never", "geometric", "hill", {}, None, False)
-    ]
-    media = rng.gamma(2.0, 50.0, (N_DATES, n_geo, n_ch))
+def _gaps(media):
     media[10:18, :, 1] = 0.0  # dark stretch
     media[:, 1:, 2] = 0.0  # bought in the first region only
-    media[:, :, -1] = 0.0
-    media[rng.random(media.shape) < 0.1] = 0.0
-    shape = (DRAWS, n_geo, n_ch) if geo_params else (DRAWS, n_ch)
-    transform = {
-        "alpha": rng.uniform(0.1, 0.9, shape),
-        "theta": rng.uniform(0.0, 3.0, shape),
-        "half": rng.lognormal(0.0, 0.7, shape),
-        "slope": rng.lognormal(0.0, 0.4, shape),
-        "lam": rng.gamma(3.0, 0.5, shape),
-    }
-    params = PosteriorParams(
-        transform, rng.gamma(2.0, 0.2, (DRAWS, n_geo, n_ch)), {}, np.ones(DRAWS)
+    media[:, :, -1] = 0.0  # a channel never bought
+
+
+def _engine(n_geo: int, money: bool, geo_params: bool, seed: int = 0) -> Engine:
+    return random_engine(
+        N_DATES,
+        n_geo,
+        DRAWS,
+        money=money,
+        geo_params=geo_params,
+        seed=seed,
+        l_max=L_MAX,
+        extra="never",
+        edit_media=_gaps,
     )
-    scales = Scales(
-        rng.uniform(50, 150, n_geo), media.mean(axis=0) + 1.0, np.zeros(0), np.ones(0), N_DATES
-    )
-    vpu = rng.uniform(1.5, 4.0, (N_DATES, n_geo)) if money else np.ones((N_DATES, n_geo))
-    return Engine(channels, L_MAX, scales, media, 1.3 * media, vpu, params, geo_params)
 
 
 WINDOWS = {
