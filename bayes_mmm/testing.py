@@ -73,11 +73,11 @@ TRANSFORM_PAIRS = list(itertools.product(ADSTOCKS, SATURATIONS))
 
 def random_engine(
     n_dates: int,
-    n_geo: int,
     draws: int,
-    *,
+    n_geo: int,
     money: bool,
     geo_params: bool,
+    *,
     seed: int = 0,
     l_max: int = 4,
     extra: str = "extra",

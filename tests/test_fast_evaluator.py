@@ -6,6 +6,7 @@ a subset of draws change no number."""
 
 import dataclasses
 import itertools
+from functools import partial
 
 import numpy as np
 import pytest
@@ -17,7 +18,6 @@ from bayes_mmm.planning.evaluator import PlanEvaluator
 from bayes_mmm.planning.fast_evaluator import FastPlanEvaluator, plan_evaluator, supported
 from bayes_mmm.planning.plans import build_horizon, decision_variables
 from bayes_mmm.results import counterfactual
-from bayes_mmm.results.counterfactual import Engine
 from bayes_mmm.testing import random_engine
 
 PAIRS = list(itertools.product(ADSTOCKS, SATURATIONS))
@@ -29,18 +29,9 @@ def _dark_last_weeks(media):
     media[-12:, :, -1] = 0.0  # a channel without spend in the last weeks (no carry-in)
 
 
-def _engine(n_geo: int, money: bool, geo_params: bool, seed: int = 0) -> Engine:
-    return random_engine(
-        N_DATES,
-        n_geo,
-        DRAWS,
-        money=money,
-        geo_params=geo_params,
-        seed=seed,
-        l_max=L_MAX,
-        extra="dark",
-        edit_media=_dark_last_weeks,
-    )
+_engine = partial(
+    random_engine, N_DATES, DRAWS, l_max=L_MAX, extra="dark", edit_media=_dark_last_weeks
+)
 
 
 CASES = [(1, False, False), (1, True, False), (3, False, False), (3, True, True)]

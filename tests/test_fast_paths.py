@@ -10,13 +10,13 @@ revenue per unit and region-varying parameters.
 
 import dataclasses
 import itertools
+from functools import partial
 
 import numpy as np
 import pytest
 
 from bayes_mmm.model.transforms import ADSTOCKS, SATURATIONS, apply_adstock, apply_saturation
 from bayes_mmm.results import counterfactual
-from bayes_mmm.results.counterfactual import Engine
 from bayes_mmm.results.fast_paths import zero_maps_to_zero
 from bayes_mmm.testing import random_engine
 
@@ -31,18 +31,7 @@ def _gaps(media):
     media[:, :, -1] = 0.0  # a channel never bought
 
 
-def _engine(n_geo: int, money: bool, geo_params: bool, seed: int = 0) -> Engine:
-    return random_engine(
-        N_DATES,
-        n_geo,
-        DRAWS,
-        money=money,
-        geo_params=geo_params,
-        seed=seed,
-        l_max=L_MAX,
-        extra="never",
-        edit_media=_gaps,
-    )
+_engine = partial(random_engine, N_DATES, DRAWS, l_max=L_MAX, extra="never", edit_media=_gaps)
 
 
 WINDOWS = {
