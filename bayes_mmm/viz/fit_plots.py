@@ -270,8 +270,8 @@ class FitPlots:
         # title and layout in inches from the top: a figure fraction would put the title inside
         # the first row of panels on a tall (many-region) figure
         height = fig.get_figheight()
-        fig.suptitle("ROI by region", y=1 - 0.08 / height, va="top")
-        fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / height))
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.32 / height))
+        fig.suptitle("ROI by region", y=fig.subplotpars.top + 0.3 / height, va="bottom")
         return resize(fig, figsize)
 
     # ------------------------------------------------------------------ curves
