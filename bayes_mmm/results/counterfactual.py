@@ -219,7 +219,8 @@ class Engine:
         todo = list(dict.fromkeys(float(m) for m in multipliers if float(m) not in known))
         if todo:
             per_draw = (span[2] - span[0]) * len(span[3])
-            fn = partial(self._chunk_sums, c, window, span, todo, money)
+            shared = self._window_inputs(c, window, span, money)
+            fn = partial(self._chunk_sums, c, span[1], shared, todo)
             done = np.concatenate(self.map_chunks(fn, per_draw))
             for j, m in enumerate(todo):
                 known[m] = done[..., j]
@@ -227,31 +228,45 @@ class Engine:
                     self.cache[(*key, m)] = known[m]
         return span, known
 
-    def _chunk_sums(self, c, window, span, multipliers, money, rows) -> np.ndarray:
-        """Summed outcome (rows, span geo, multiplier) over the span's kept periods."""
+    def _window_inputs(self, c, window, span, money) -> dict:
+        """What every chunk of a window evaluation shares, computed once per call: the lagged
+        media inside and outside the window, the per-period money weights, and every draw's
+        channel parameters, adstock weights and ``beta x scale`` (sliced per chunk; elementwise
+        in the draws, so the same numbers as computing them per chunk)."""
         start, keep, stop, geos = span
         ch, pad = self.channels[c], self.pad
         media = pad_periods(self.media[:, geos, c], pad)[start:stop] / self.scales.media[geos, c]
         inside = pad_periods(window, pad)[start:stop, None]
-        params = self.params.take(rows).channel(c)
+        params = self.params.channel(c)
         p = channel_params(params.transform, geos, self.geo_params)
-        weights = adstock_weights(ch.adstock, p, self.l_max)
         outside = media * ~inside
-        a_out = adstock(weights, lagged(outside, self.l_max)) if outside.any() else None
-        skip_zero = a_out is None and zero_maps_to_zero(ch.saturation, p)
-        out = np.zeros((len(params.beta), len(geos), len(multipliers)))
-        if skip_zero and not any(multipliers):
-            return out  # only spend x 0 asked (ROI after mROI): all-zero media, zero outcome
-        saturate = Saturator(
-            ch.saturation, adstock(weights, lagged(media * inside, self.l_max)), a_out, p
-        )
         per_period = pad_periods(self.value_per_unit, pad, "last")[start + keep : stop, geos]
         weigh = money and not np.all(per_period == 1.0)  # without revenue per unit: all ones
-        scale = params.beta[:, geos, 0] * self.scales.target[geos]
+        return {
+            "params": p,
+            "weights": adstock_weights(ch.adstock, p, self.l_max),
+            "inside": lagged(media * inside, self.l_max),
+            "outside": lagged(outside, self.l_max) if outside.any() else None,
+            "per_period": per_period if weigh else None,
+            "scale": params.beta[:, geos, 0] * self.scales.target[geos],
+        }
+
+    def _chunk_sums(self, c, keep, shared, multipliers, rows) -> np.ndarray:
+        """Summed outcome (rows, span geo, multiplier) over the span's kept periods."""
+        ch = self.channels[c]
+        p = {k: v[rows] for k, v in shared["params"].items()}
+        weights, scale = shared["weights"][rows], shared["scale"][rows]
+        lags_out = shared["outside"]
+        a_out = adstock(weights, lags_out) if lags_out is not None else None
+        skip_zero = a_out is None and zero_maps_to_zero(ch.saturation, p)
+        out = np.zeros((*scale.shape, len(multipliers)))
+        if skip_zero and not any(multipliers):
+            return out  # only spend x 0 asked (ROI after mROI): all-zero media, zero outcome
+        saturate = Saturator(ch.saturation, adstock(weights, shared["inside"]), a_out, p)
         for j, m in enumerate(multipliers):
             if m == 0 and skip_zero:
                 continue  # all-zero media: outcome exactly zero
-            out[..., j] = scale * saturate.summed(m, keep, per_period if weigh else None)
+            out[..., j] = scale * saturate.summed(m, keep, shared["per_period"])
         return out
 
     def channel_contribution(self, c: int, money: bool = False) -> np.ndarray:
