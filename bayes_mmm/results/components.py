@@ -99,16 +99,15 @@ class ComponentDraws(Mapping):
             sums = {n: np.empty(out.shape[:2]) for n in self._names if n not in self._summed}
 
             def add(rows):
-                acc = None
-                for name, part in parts.items():
+                acc = out[rows]  # a view: the chunk's running sum is built in place
+                for j, (name, part) in enumerate(parts.items()):
                     value = part(rows)
                     if name in sums:
-                        sums[name][rows] = value.sum(axis=-1)
-                    if acc is None:
-                        acc = np.array(value)  # a copy: parts may be cached or broadcast
+                        np.sum(value, axis=-1, out=sums[name][rows])
+                    if j == 0:
+                        np.copyto(acc, value)  # parts may be cached or broadcast
                     else:
                         acc += value
-                out[rows] = acc
 
             fit.engine.map_chunks(add, n_dates * n_geos)
             self._summed.update(sums)
