@@ -210,3 +210,12 @@ def test_expected_outcome_equals_the_reference_engine_sum_of_components(geo_mock
     eps = rng.standard_normal(mu.shape)
     noise = fit.params.noise[:, None, None] * fit.scales.target
     np.testing.assert_allclose(y_rep, mu + eps * noise, rtol=1e-12)
+
+
+def test_asking_whether_a_component_exists_computes_nothing(geo_mock, monkeypatch):
+    """``name in fit.component_draws`` (the decomposition plot asks for each baseline part) is a
+    name check: Mapping's default would compute the whole (draw, date, geo) component."""
+    _, fit = geo_mock
+    comps = ComponentDraws(fit)
+    monkeypatch.setattr(ComponentDraws, "_compute", lambda self, name: pytest.fail(name))
+    assert "intercept" in comps and fit.data.channels[0] in comps and "nope" not in comps

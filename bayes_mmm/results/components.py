@@ -58,6 +58,10 @@ class ComponentDraws(Mapping):
     def __len__(self) -> int:
         return len(self._names)
 
+    def __contains__(self, name) -> bool:
+        # by name: Mapping's default looks the item up, i.e. computes a whole component
+        return name in self._names
+
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self._names:
             raise KeyError(name)
