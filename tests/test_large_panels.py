@@ -185,3 +185,37 @@ def test_two_hundred_regions_with_one_row_each_is_one_error():
         _data(pd.concat([frame, tiny]), fill_missing=True)
     with pytest.raises(DataError, match=r"5800 missing \(region, date\) pairs"):
         _data(pd.concat([frame, tiny]))
+
+
+def test_expected_outcome_equals_the_reference_engine_sum_of_components(geo_mock):
+    """``predict_draws()`` (chunk by chunk, channel work hoisted out of the chunks) equals the
+    baseline parts plus each channel's outcome from the reference engine (``fast=False``: the
+    model's definition on the whole panel) to 1e-9, local channel included; the replicates are
+    the expected outcome plus the family's noise drawn from the fit's seed."""
+    _, base = geo_mock
+    fit = dataclasses.replace(base)  # fresh: nothing cached
+    reference = dataclasses.replace(fit.engine, fast=False)
+    comps = ComponentDraws(fit, cache_bytes=0)
+    channels = list(fit.data.channels)
+    expected = sum(np.asarray(comps[n]) for n in comps if n not in channels)
+    expected = expected + sum(reference.channel_contribution(c) for c in range(len(channels)))
+    mu = fit.predict_draws()
+    np.testing.assert_allclose(mu, expected, rtol=1e-9, atol=1e-9 * np.abs(expected).max())
+    for c, ch in enumerate(channels):
+        summed = reference.channel_contribution(c).sum(axis=-1)
+        np.testing.assert_allclose(fit.component_draws.summed(ch), summed, rtol=1e-9, atol=1e-6)
+    _, y_rep = fit.replicate_draws(seed=3)
+    rng = np.random.default_rng(3)
+    assert fit.spec.likelihood == "normal" and fit.params.noise.ndim == 1
+    eps = rng.standard_normal(mu.shape)
+    noise = fit.params.noise[:, None, None] * fit.scales.target
+    np.testing.assert_allclose(y_rep, mu + eps * noise, rtol=1e-12)
+
+
+def test_asking_whether_a_component_exists_computes_nothing(geo_mock, monkeypatch):
+    """``name in fit.component_draws`` (the decomposition plot asks for each baseline part) is a
+    name check: Mapping's default would compute the whole (draw, date, geo) component."""
+    _, fit = geo_mock
+    comps = ComponentDraws(fit)
+    monkeypatch.setattr(ComponentDraws, "_compute", lambda self, name: pytest.fail(name))
+    assert "intercept" in comps and fit.data.channels[0] in comps and "nope" not in comps

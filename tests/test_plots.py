@@ -150,6 +150,16 @@ def test_inputs(mock_fit):
     spend_ax, heat = fig.axes[:2]
     assert len(spend_ax.lines) == 3
     assert heat.images[0].get_array().shape == (5, 5)  # 3 channels + 2 controls
+    assert len(heat.texts) == 25  # the correlations are written in the cells
+
+
+def test_inputs_heatmap_drops_cell_numbers_when_they_cannot_fit():
+    """Above ``ANNOTATE_MAX`` names the cells are too small for their numbers: colours only."""
+    from bayes_mmm.viz.input_plots import ANNOTATE_MAX, inputs
+
+    sim = bm.simulate(30, [f"ch{i}" for i in range(ANNOTATE_MAX)], seed=5)
+    heat = inputs(sim.data).axes[1]
+    assert heat.images[0].get_array().shape[0] > ANNOTATE_MAX and not heat.texts
 
 
 def test_plots_without_controls():

@@ -56,19 +56,31 @@ def _observe_lognormal(mu, sigma, observed, dims):
     )
 
 
+# Replicates are built in place on the noise draws (one (draw, date, geo) array instead of three;
+# the same numbers: ``mu + eps * sigma * scale`` rounds as ``((eps * sigma) * scale) + mu``).
 def _replicate_normal(rng, mu, sigma, scale, extra):
-    eps = rng.standard_normal(mu.shape)
-    return mu + eps * sigma * scale
+    out = rng.standard_normal(mu.shape)
+    out *= sigma
+    out *= scale
+    out += mu
+    return out
 
 
 def _replicate_studentt(rng, mu, sigma, scale, extra):
     rng.standard_normal(mu.shape)  # keeps the random stream aligned with the other families
-    return mu + rng.standard_t(extra["nu"][:, None, None], mu.shape) * sigma * scale
+    out = rng.standard_t(extra["nu"][:, None, None], mu.shape)
+    out *= sigma
+    out *= scale
+    out += mu
+    return out
 
 
 def _replicate_lognormal(rng, mu, sigma, scale, extra):
-    eps = rng.standard_normal(mu.shape)
-    return mu * np.exp(eps * sigma)
+    out = rng.standard_normal(mu.shape)
+    out *= sigma
+    np.exp(out, out=out)
+    out *= mu
+    return out
 
 
 LIKELIHOODS: dict[str, Likelihood] = {

@@ -16,6 +16,7 @@ instead of once per table.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import partial
 
 import numpy as np
 
@@ -57,6 +58,10 @@ class ComponentDraws(Mapping):
     def __len__(self) -> int:
         return len(self._names)
 
+    def __contains__(self, name) -> bool:
+        # by name: Mapping's default looks the item up, i.e. computes a whole component
+        return name in self._names
+
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self._names:
             raise KeyError(name)
@@ -75,31 +80,60 @@ class ComponentDraws(Mapping):
         return self._summed[name]
 
     def total(self) -> np.ndarray:
-        """Sum of every component (the expected outcome), one component in memory at a time;
-        kept after the first call (read-only). Channels not yet held are added a chunk of draws
-        at a time by the engine (their region sums kept as by :meth:`summed`): the same numbers
-        without a full array per channel."""
+        """Sum of every component (the expected outcome), kept after the first call (read-only).
+
+        Evaluated a cache-sized chunk of draws at a time (``Engine.map_chunks``): each
+        component's chunk is computed, added to the chunk's running sum in component order and
+        summed over regions (kept as by :meth:`summed`), so no full array per component is made
+        and the sum is written once; the same numbers as adding the whole components one by one
+        (``tests/test_large_panels.py``). Channel work that does not depend on the draws (lagged
+        media, adstock weights) is done once per channel (``Engine.series_rows``)."""
         if self._total is None:
-            out = None
-            channels = list(self.fit.data.channels)
+            fit = self.fit
+            n_dates, n_geos = fit.data.n_dates, fit.data.n_geos
+            out = np.empty((fit.params.n_samples, n_dates, n_geos))
+            parts = {}
             for name in self._names:
-                if out is not None and name in channels and name not in self._cache:
-                    c = channels.index(name)
-                    self._summed[name] = self.fit.engine.add_channel_contribution(c, out)
-                    continue
-                value = self[name]
-                if out is None:
-                    out = value.copy()
+                if name in self._cache:
+                    parts[name] = self._cache[name].__getitem__
+                elif name in fit.data.channels:
+                    parts[name] = fit.engine.series_rows(fit.data.channels.index(name))
                 else:
-                    out += value  # in place: no new array per component
+                    parts[name] = partial(self._part, name)
+            sums = {n: np.empty(out.shape[:2]) for n in self._names if n not in self._summed}
+
+            def add(rows):
+                acc = out[rows]  # a view: the chunk's running sum is built in place
+                for j, (name, part) in enumerate(parts.items()):
+                    value = part(rows)
+                    if name in sums:
+                        np.sum(value, axis=-1, out=sums[name][rows])
+                    if j == 0:
+                        np.copyto(acc, value)  # parts may be cached or broadcast
+                    else:
+                        acc += value
+
+            fit.engine.map_chunks(add, n_dates * n_geos)
+            self._summed.update(sums)
             out.flags.writeable = False
             self._total = out
         return self._total
 
     def _compute(self, name: str) -> np.ndarray:
-        fit, design, p = self.fit, self._design, self.fit.params.baseline
+        if name in self.fit.data.channels:
+            return self.fit.engine.channel_contribution(
+                self.fit.data.channels.index(name), money=False
+            )
+        return self._part(name, slice(None))
+
+    def _part(self, name: str, rows) -> np.ndarray:
+        """Baseline component ``name`` for draws ``rows``: ``(rows, date, geo)``, outcome units
+        (elementwise in the draws: a chunk's values equal the whole array's rows)."""
+        fit, design = self.fit, self._design
+        p = {k: v[rows] for k, v in fit.params.baseline.items()}
         scale = fit.scales.target
-        shape = (fit.params.n_samples, fit.data.n_dates, fit.data.n_geos)
+        n = len(p["intercept"])
+        shape = (n, fit.data.n_dates, fit.data.n_geos)
         if name == "intercept":
             return np.broadcast_to((p["intercept"] * scale)[:, None, :], shape)
         if name == "trend":
@@ -114,4 +148,4 @@ class ComponentDraws(Mapping):
             return effect
         if name == "baseline_drift":  # after training: each draw's last fitted value
             return extend_last(p["gp"], fit.data.n_dates) * scale
-        return fit.engine.channel_contribution(fit.data.channels.index(name), money=False)
+        raise KeyError(name)

@@ -219,7 +219,8 @@ class Engine:
         todo = list(dict.fromkeys(float(m) for m in multipliers if float(m) not in known))
         if todo:
             per_draw = (span[2] - span[0]) * len(span[3])
-            fn = partial(self._chunk_sums, c, window, span, todo, money)
+            shared = self._window_inputs(c, window, span, money)
+            fn = partial(self._chunk_sums, c, span[1], shared, todo)
             done = np.concatenate(self.map_chunks(fn, per_draw))
             for j, m in enumerate(todo):
                 known[m] = done[..., j]
@@ -227,31 +228,45 @@ class Engine:
                     self.cache[(*key, m)] = known[m]
         return span, known
 
-    def _chunk_sums(self, c, window, span, multipliers, money, rows) -> np.ndarray:
-        """Summed outcome (rows, span geo, multiplier) over the span's kept periods."""
+    def _window_inputs(self, c, window, span, money) -> dict:
+        """What every chunk of a window evaluation shares, computed once per call: the lagged
+        media inside and outside the window, the per-period money weights, and every draw's
+        channel parameters, adstock weights and ``beta x scale`` (sliced per chunk; elementwise
+        in the draws, so the same numbers as computing them per chunk)."""
         start, keep, stop, geos = span
         ch, pad = self.channels[c], self.pad
         media = pad_periods(self.media[:, geos, c], pad)[start:stop] / self.scales.media[geos, c]
         inside = pad_periods(window, pad)[start:stop, None]
-        params = self.params.take(rows).channel(c)
+        params = self.params.channel(c)
         p = channel_params(params.transform, geos, self.geo_params)
-        weights = adstock_weights(ch.adstock, p, self.l_max)
         outside = media * ~inside
-        a_out = adstock(weights, lagged(outside, self.l_max)) if outside.any() else None
-        skip_zero = a_out is None and zero_maps_to_zero(ch.saturation, p)
-        out = np.zeros((len(params.beta), len(geos), len(multipliers)))
-        if skip_zero and not any(multipliers):
-            return out  # only spend x 0 asked (ROI after mROI): all-zero media, zero outcome
-        saturate = Saturator(
-            ch.saturation, adstock(weights, lagged(media * inside, self.l_max)), a_out, p
-        )
         per_period = pad_periods(self.value_per_unit, pad, "last")[start + keep : stop, geos]
         weigh = money and not np.all(per_period == 1.0)  # without revenue per unit: all ones
-        scale = params.beta[:, geos, 0] * self.scales.target[geos]
+        return {
+            "params": p,
+            "weights": adstock_weights(ch.adstock, p, self.l_max),
+            "inside": lagged(media * inside, self.l_max),
+            "outside": lagged(outside, self.l_max) if outside.any() else None,
+            "per_period": per_period if weigh else None,
+            "scale": params.beta[:, geos, 0] * self.scales.target[geos],
+        }
+
+    def _chunk_sums(self, c, keep, shared, multipliers, rows) -> np.ndarray:
+        """Summed outcome (rows, span geo, multiplier) over the span's kept periods."""
+        ch = self.channels[c]
+        p = {k: v[rows] for k, v in shared["params"].items()}
+        weights, scale = shared["weights"][rows], shared["scale"][rows]
+        lags_out = shared["outside"]
+        a_out = adstock(weights, lags_out) if lags_out is not None else None
+        skip_zero = a_out is None and zero_maps_to_zero(ch.saturation, p)
+        out = np.zeros((*scale.shape, len(multipliers)))
+        if skip_zero and not any(multipliers):
+            return out  # only spend x 0 asked (ROI after mROI): all-zero media, zero outcome
+        saturate = Saturator(ch.saturation, adstock(weights, shared["inside"]), a_out, p)
         for j, m in enumerate(multipliers):
             if m == 0 and skip_zero:
                 continue  # all-zero media: outcome exactly zero
-            out[..., j] = scale * saturate.summed(m, keep, per_period if weigh else None)
+            out[..., j] = scale * saturate.summed(m, keep, shared["per_period"])
         return out
 
     def channel_contribution(self, c: int, money: bool = False) -> np.ndarray:
@@ -262,26 +277,41 @@ class Engine:
             for rows in self.chunks():
                 out[rows] = self.outcome(c, self.media[..., c], money, rows)[:, :n_dates]
             return out
-        geos = self._series_geos(c)
-        if len(geos):
-            self.map_chunks(partial(self._chunk_series, c, geos, money, out), n_dates * len(geos))
+        series = self.series_rows(c, money)
+        self.map_chunks(lambda rows: out.__setitem__(rows, series(rows)), n_dates * n_geo)
         return out
 
-    def add_channel_contribution(self, c: int, total: np.ndarray) -> np.ndarray:
-        """Add channel ``c``'s outcome per period (target units) to ``total`` ``(draw, date, geo)``
-        in place; return its sum over regions ``(draw, date)``. The same numbers as adding and
-        summing :meth:`channel_contribution`, a chunk of draws at a time (the channel's draws are
-        never held whole: no 333 MB array per channel on the large panel)."""
-        if not self.uses_fast_path(c):
-            value = self.channel_contribution(c)
-            total += value
-            return value.sum(axis=-1)
-        summed = np.zeros(total.shape[:2])
+    def series_rows(self, c: int, money: bool = False):
+        """``rows -> (rows, date, geo)``: channel ``c``'s outcome per period for a chunk of draws
+        (every region; zeros where it is not evaluated). The work that does not depend on the
+        draws - which regions, the lagged media, the adstock weights of every draw, beta x scale
+        - is done here once, not once per chunk; each chunk's numbers equal the whole array's."""
+        n_dates, n_geo = self.media.shape[:2]
+        if not self.uses_fast_path(c):  # the reference definition, a chunk at a time
+            return lambda rows: self.outcome(c, self.media[..., c], money, rows)[:, :n_dates]
         geos = self._series_geos(c)
-        if len(geos):
-            fn = partial(self._chunk_add, c, geos, total, summed)
-            self.map_chunks(fn, total.shape[1] * len(geos))
-        return summed
+        if not len(geos):
+            return lambda rows: np.zeros((len(range(self.params.n_samples)[rows]), n_dates, n_geo))
+        ch, params = self.channels[c], self.params.channel(c)
+        p = channel_params(params.transform, geos, self.geo_params)
+        lags = lagged(self.media[:, geos, c] / self.scales.media[geos, c], self.l_max)
+        weights = adstock_weights(ch.adstock, p, self.l_max)
+        coef = (params.beta[:, geos, 0] * self.scales.target[geos])[:, None, :]
+        per_period = self.value_per_unit[:, geos] if money else None
+
+        def series(rows) -> np.ndarray:
+            chunk = {k: v[rows] for k, v in p.items()}
+            y = Saturator(ch.saturation, adstock(weights[rows], lags), None, chunk)(1.0)
+            y *= coef[rows]
+            if per_period is not None:
+                y *= per_period
+            if len(geos) == n_geo:
+                return y
+            full = np.zeros((*y.shape[:2], n_geo))
+            full[:, :, geos] = y
+            return full
+
+        return series
 
     def _series_geos(self, c: int) -> np.ndarray:
         """Regions whose outcome of channel ``c`` needs evaluating (with spend, unless the
@@ -291,38 +321,6 @@ class Engine:
         if not zero_maps_to_zero(self.channels[c].saturation, p):
             geos = np.arange(self.media.shape[1])  # regions without spend need evaluating too
         return geos
-
-    def _series(self, c, geos, money, rows) -> np.ndarray:
-        """Channel ``c``'s outcome per period in regions ``geos``, ``(rows, date, len(geos))``."""
-        ch = self.channels[c]
-        params = self.params.take(rows).channel(c)
-        p = channel_params(params.transform, geos, self.geo_params)
-        media = self.media[:, geos, c] / self.scales.media[geos, c]
-        weights = adstock_weights(ch.adstock, p, self.l_max)
-        y = Saturator(ch.saturation, adstock(weights, lagged(media, self.l_max)), None, p)(1.0)
-        y *= (params.beta[:, geos, 0] * self.scales.target[geos])[:, None, :]
-        if money:
-            y *= self.value_per_unit[:, geos]
-        return y
-
-    def _chunk_series(self, c, geos, money, out, rows) -> None:
-        """Fill ``out[rows][..., geos]`` with channel ``c``'s outcome per period."""
-        y = self._series(c, geos, money, rows)
-        if len(geos) == out.shape[2]:
-            out[rows] = y  # every region: a plain copy, no scatter
-        else:
-            out[rows, :, geos] = y
-
-    def _chunk_add(self, c, geos, total, summed, rows) -> None:
-        """``total[rows] += `` channel ``c``'s outcome; ``summed[rows]`` = its sum over regions
-        (summed over every region, zeros included, so the sums round as the whole array's)."""
-        y = self._series(c, geos, False, rows)
-        if len(geos) < total.shape[2]:
-            full = np.zeros((*y.shape[:2], total.shape[2]))
-            full[:, :, geos] = y
-            y = full
-        total[rows] += y
-        summed[rows] = y.sum(axis=-1)
 
     def contributions(self, money: bool = False) -> np.ndarray:
         """Outcome of each channel per period, ``(draw, date, geo, channel)``: every channel at once

@@ -6,6 +6,8 @@ import numpy as np
 
 from bayes_mmm.viz.style import channel_colors, grid, legend_below, number_axis
 
+ANNOTATE_MAX = 15  # inputs(): correlation values written in the cells up to this many names
+
 
 def inputs(data, figsize=(13, 4.5)):
     """Two panels: spend per period per channel (summed over regions) and the correlation heatmap
@@ -30,7 +32,9 @@ def inputs(data, figsize=(13, 4.5)):
     ticks = np.arange(len(names))
     heat.set_xticks(ticks, names, rotation=45, ha="right", fontsize=8)
     heat.set_yticks(ticks, names, fontsize=8)
-    for i in ticks:
+    # numbers in the cells only while they fit (7 pt "-0.12" needs ~0.3 in; 40 names give 0.16 in
+    # cells): above that the colours carry it, and 1600 overlapping labels cost ~2 CPU s to draw
+    for i in ticks if len(names) <= ANNOTATE_MAX else ():
         for j in ticks:
             heat.text(
                 j,
