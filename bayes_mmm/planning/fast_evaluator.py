@@ -9,7 +9,7 @@ plan's outcome is ``beta x target scale x sum_t value_t sat(A_t)`` minus the sam
 its gradient is ``beta x target scale x sum_t value_t sat'(A_t) U_t`` - no compiled graph, no
 backward pass. ``F`` and ``U`` depend on the draws only, so they are computed once per chunk of
 draws and kept while they fit in ``CACHE_BYTES``. Equal to the reference evaluator to float
-rounding (tests/test_optimize.py); at ``A = 0`` the derivative is taken as 0, as the reference's
+rounding (tests/test_fast_evaluator.py); at ``A = 0`` the derivative is taken as 0, as the reference's
 ``x = 0`` branch of the Hill curve does, so zero-spend cells give finite gradients.
 """
 
@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from bayes_mmm.model.transforms import apply_saturation
 from bayes_mmm.planning.evaluator import PlanEvaluator
 from bayes_mmm.planning.plans import Horizon
 from bayes_mmm.results import counterfactual
@@ -44,27 +45,27 @@ def plan_evaluator(engine, horizon: Horizon, share, scale, draws=None) -> PlanEv
 
 
 def saturate(kind: str, a: np.ndarray, p: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Saturation and its derivative at adstocked media ``a`` (derivative 0 where ``a = 0``)."""
+    """Saturation and its derivative at adstocked media ``a`` (derivative 0 where ``a = 0``).
+
+    The value is the registered function (:func:`~bayes_mmm.model.transforms.apply_saturation`),
+    except Hill, evaluated in place as the same sigmoid form (it shares its work with the
+    derivative); only the derivatives are written out here."""
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        if kind == "hill":
-            a = np.maximum(a, 0.0)  # as the reference: 0 for a <= 0 (a solver's step past 0)
-            z = np.log(a)  # -inf at 0: u = inf, value 0
-            np.subtract(np.log(p["half"]), z, out=z)
-            z *= p["slope"]
-            u = np.exp(z, out=z)  # (half / a)^slope
-            u += 1.0
-            value = np.reciprocal(u, out=u)
-            slope = value * (1.0 - value)
-            slope *= p["slope"]
-        elif kind == "logistic":
-            value = np.tanh(a * (p["lam"] / 2.0))
-            slope = (1.0 - value * value) * (p["lam"] / 2.0)
-            return value, slope
-        else:  # michaelis_menten
-            denominator = a + p["half"]
-            value = a / denominator
-            slope = p["half"] / (denominator * denominator)
-            return value, slope
+        if kind != "hill":
+            value = apply_saturation(kind, a, p)
+            if kind == "logistic":  # tanh(lam a / 2)
+                return value, (1.0 - value * value) * (p["lam"] / 2.0)
+            denominator = a + p["half"]  # michaelis_menten: a / (a + half)
+            return value, p["half"] / (denominator * denominator)
+        a = np.maximum(a, 0.0)  # as the reference: 0 for a <= 0 (a solver's step past 0)
+        z = np.log(a)  # -inf at 0: u = inf, value 0
+        np.subtract(np.log(p["half"]), z, out=z)
+        z *= p["slope"]
+        u = np.exp(z, out=z)  # (half / a)^slope
+        u += 1.0
+        value = np.reciprocal(u, out=u)
+        slope = value * (1.0 - value)
+        slope *= p["slope"]
         return value, np.divide(slope, a, out=np.zeros_like(slope), where=a > 0)
 
 
@@ -165,27 +166,32 @@ class FastPlanEvaluator(PlanEvaluator):
             y = y * (self._value if y.ndim == 4 else self._value[..., 0])
         return y.sum(axis=1)
 
+    def _saturated(self, params, media, unit=None):
+        """Summed saturation ``(draw, geo, channel)`` of ``media`` and, with ``unit``, the summed
+        derivative along ``unit`` (one call per saturation kind, on that kind's channels)."""
+        value = np.empty(media.shape[:1] + media.shape[2:])
+        slope = None if unit is None else np.empty_like(value)
+        for kind in {ch.saturation for ch in self.engine.channels}:
+            sel = [c for c, ch in enumerate(self.engine.channels) if ch.saturation == kind]
+            cols = slice(sel[0], sel[-1] + 1) if sel == list(range(sel[0], sel[-1] + 1)) else sel
+            p = {name: v[..., cols] for name, v in params.items()}
+            sat, dsat = saturate(kind, media[..., cols], p)
+            value[..., cols] = self._summed(sat)
+            if unit is not None:
+                dsat *= unit[..., cols]
+                slope[..., cols] = self._summed(dsat)
+        return value, slope
+
     def _chunk_base(self, k: int, rows: slice) -> np.ndarray:
         params, amplitude, fixed, _ = self._chunk_arrays(k, rows)
-        value = np.zeros_like(amplitude)
-        for c, ch in enumerate(self.engine.channels):
-            p = {name: v[..., c] for name, v in params.items()}
-            value[..., c] = self._summed(saturate(ch.saturation, fixed[..., c], p)[0])
-        return amplitude * value
+        return amplitude * self._saturated(params, fixed)[0]
 
     def _chunk_run(self, budget: np.ndarray, k: int, rows: slice):
         """Outcome and derivative per cell ``(draw, geo, channel)`` at cell budgets ``budget``."""
         params, amplitude, fixed, unit = self._chunk_arrays(k, rows)
         media = unit * budget
         media += fixed
-        value, slope = np.empty_like(amplitude), np.empty_like(amplitude)
-        for kind in {ch.saturation for ch in self.engine.channels}:
-            sel = [c for c, ch in enumerate(self.engine.channels) if ch.saturation == kind]
-            cols = slice(sel[0], sel[-1] + 1) if sel == list(range(sel[0], sel[-1] + 1)) else sel
-            p = {name: v[..., cols] for name, v in params.items()}
-            sat, dsat = saturate(kind, media[..., cols], p)
-            dsat *= unit[..., cols]
-            value[..., cols], slope[..., cols] = self._summed(sat), self._summed(dsat)
+        value, slope = self._saturated(params, media, unit)
         return amplitude * value - self._base[rows], amplitude * slope
 
     def _run(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
