@@ -280,15 +280,7 @@ def _slsqp(fun, constraints: list[dict], x0, lo, hi, maxiter: int):
         options={"maxiter": maxiter, "ftol": FTOL},
     )
     x = np.clip(res.x / s, lo, hi)
-    if not res.success or not np.isfinite(x).all():
-        raise OptimizationError(
-            message(
-                "optimize_budget",
-                "a converged solve",
-                f"solver failure: {res.message}",
-                "Loosen the constraints, raise maxiter or try a smooth objective.",
-            )
-        )
+    _check_converged(bool(res.success) and bool(np.isfinite(x).all()), res.message)
     return x, int(getattr(res, "nit", 0)), res.message
 
 

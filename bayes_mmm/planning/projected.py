@@ -5,8 +5,9 @@ SLSQP's quadratic subproblem costs O(n^3) per iteration: with one variable per r
 objectives are sums of one function per variable, so their Hessian is diagonal; this solver keeps a
 diagonal curvature estimate ``d`` (secant per variable, floored), steps to the minimiser of the
 quadratic model projected onto ``{lo <= x <= hi, a . x = t}`` in the metric ``d`` (bisection on the
-multiplier of the budget row: exact to float rounding) and backtracks until the objective falls
-enough (Armijo). Every iterate satisfies the constraints.
+multiplier of the budget row: exact to float rounding) and halves the step until the objective
+falls (any decrease: near zero spend the gradient of Hill slope < 1 draws explodes and Armijo's
+linear model rejects steps that do improve). Every iterate satisfies the constraints.
 """
 
 from __future__ import annotations
