@@ -9,8 +9,8 @@ plan's outcome is ``beta x target scale x sum_t value_t sat(A_t)`` minus the sam
 its gradient is ``beta x target scale x sum_t value_t sat'(A_t) U_t`` - no compiled graph, no
 backward pass. ``F`` and ``U`` depend on the draws only, so they are computed once per chunk of
 draws and kept while they fit in ``CACHE_BYTES``. Equal to the reference evaluator to float
-rounding (tests/test_fast_evaluator.py); at ``A = 0`` the derivative is taken as 0, as the reference's
-``x = 0`` branch of the Hill curve does, so zero-spend cells give finite gradients.
+rounding (tests/test_fast_evaluator.py); at ``A = 0`` the derivative is taken as 0, as the
+reference's ``x = 0`` branch of the Hill curve does, so zero-spend cells give finite gradients.
 """
 
 from __future__ import annotations
