@@ -40,7 +40,7 @@ import arviz as az
 import numpy as np
 
 import bayes_mmm as bm
-from bayes_mmm.inference.sampling import DEFAULT_TARGET_ACCEPT, NUTPIE_COMPILE_FLAGS, NUTS_SETTINGS
+from bayes_mmm.inference.sampling import DEFAULT_TARGET_ACCEPT, NUTPIE_COMPILE_FLAGS, nuts_settings
 from bayes_mmm.model.graph import build_model
 
 
@@ -104,7 +104,7 @@ def bench_bayes_mmm(sim, saturation: str, args) -> dict:
         args.seed,
         flags=NUTPIE_COMPILE_FLAGS,
         target_accept=DEFAULT_TARGET_ACCEPT,
-        **NUTS_SETTINGS,
+        **nuts_settings(sum(np.size(v) for v in model.initial_point().values())),
     )  # fit()'s defaults
     return {"model": f"bayes_mmm[geometric+{saturation}]", **out}
 
@@ -162,7 +162,7 @@ def main() -> None:
     if args.large or args.dma:
         from large_workloads import bench_large
 
-        settings = {"target_accept": DEFAULT_TARGET_ACCEPT, **NUTS_SETTINGS}
+        settings = {"target_accept": DEFAULT_TARGET_ACCEPT}  # + the mass matrix fit() picks
         line = bench_large("large" if args.large else "dma", args, settings, NUTPIE_COMPILE_FLAGS)
         print(json.dumps({"machine": f"{platform.machine()} {_cores()} cores", **line}))
         return

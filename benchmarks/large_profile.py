@@ -27,7 +27,7 @@ import numpy as np
 
 import bayes_mmm as bm
 from bayes_mmm.inference.nutpie_compile import compile_nutpie
-from bayes_mmm.inference.sampling import DEFAULT_TARGET_ACCEPT, NUTPIE_COMPILE_FLAGS, NUTS_SETTINGS
+from bayes_mmm.inference.sampling import DEFAULT_TARGET_ACCEPT, NUTPIE_COMPILE_FLAGS, nuts_settings
 from bayes_mmm.model import transforms
 from bayes_mmm.model.graph import build_model
 
@@ -220,7 +220,7 @@ def chain(args) -> None:
             progress_bar=False,
             save_warmup=True,
             target_accept=DEFAULT_TARGET_ACCEPT,
-            **NUTS_SETTINGS,
+            **nuts_settings(compiled.n_dim),
         )
         cpu, wall = time.process_time() - t0, time.perf_counter() - w0
     warm = tree["warmup_sample_stats"].to_dataset()

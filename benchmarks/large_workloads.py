@@ -23,9 +23,13 @@ LARGE = {"geos": 50, "n_weeks": 208, "n_channels": 30, "n_controls": 10}
 DMA = {"geos": 200, "n_weeks": 104, "n_channels": 10, "n_controls": 2}
 
 
-def workload(name: str, seed: int = 11):
-    """The simulation for ``name`` ('large' or 'dma'); returns (Simulation, MMMData)."""
-    shape = LARGE if name == "large" else DMA
+def workload(name: str, seed: int = 11, geos: int | None = None):
+    """The simulation for ``name`` ('large' or 'dma'); returns (Simulation, MMMData).
+
+    ``geos`` overrides the number of regions (a cheaper proxy with the same channel structure)."""
+    shape = dict(LARGE if name == "large" else DMA)
+    if geos is not None:
+        shape["geos"] = geos
     n_ch = shape["n_channels"]
     names = [f"ch{i:02d}" for i in range(n_ch)]
     rng = np.random.default_rng(seed)
@@ -102,6 +106,7 @@ def bench_large(name: str, args, sampler_settings: dict, flags: dict) -> dict:
     import nutpie
     from pytensor import config
 
+    from bayes_mmm.inference.sampling import nuts_settings
     from bayes_mmm.model.graph import build_model
 
     t0 = time.perf_counter()
@@ -109,6 +114,7 @@ def bench_large(name: str, args, sampler_settings: dict, flags: dict) -> dict:
     model = build_model(bm.MMM(), data)
     build_s = time.perf_counter() - t0
     grad, compiled = gradient_cost(model, flags)
+    sampler_settings = {**sampler_settings, **nuts_settings(compiled.n_dim)}  # as fit() picks
     t0 = time.perf_counter()
     with config.change_flags(**flags):
         tree = nutpie.sample(

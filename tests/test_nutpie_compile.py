@@ -7,7 +7,7 @@ import pytest
 
 import bayes_mmm as bm
 from bayes_mmm.inference import nutpie_compile
-from bayes_mmm.inference.sampling import NUTS_SETTINGS
+from bayes_mmm.inference.sampling import nuts_settings
 from bayes_mmm.model.graph import build_model
 
 
@@ -15,7 +15,13 @@ def _draws(compiled):
     import nutpie
 
     tree = nutpie.sample(
-        compiled, draws=30, tune=30, chains=1, seed=3, progress_bar=False, **NUTS_SETTINGS
+        compiled,
+        draws=30,
+        tune=30,
+        chains=1,
+        seed=3,
+        progress_bar=False,
+        **nuts_settings(compiled.n_dim),
     )
     return tree["posterior"]
 

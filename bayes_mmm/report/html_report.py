@@ -32,6 +32,7 @@ ul.kv { list-style: none; padding-left: 0; }
 """
 
 
+MASS_MATRIX = {"low_rank": "low-rank", "diag": "diagonal"}  # nutpie's adaptation, as read
 REPORT_CURVE_DRAWS = 1000  # response curves in the report: evenly spaced draws (docs/benchmarks.md)
 
 
@@ -112,8 +113,13 @@ def _diagnostics_section(fit) -> str:
         else np.nan
     )
     info = {
-        "sampler": f"{fit.fit_info.get('sampler')}, {fit.fit_info.get('chains')} chains x "
-        f"{fit.fit_info.get('draws')} draws",
+        "sampler": f"{fit.fit_info.get('sampler')}"
+        + (
+            f" ({MASS_MATRIX.get(mass, mass)} mass matrix)"
+            if (mass := fit.fit_info.get("mass_matrix"))
+            else ""
+        )
+        + f", {fit.fit_info.get('chains')} chains x {fit.fit_info.get('draws')} draws",
         "max R-hat": _num(r_hat, ".3f"),
         "min ESS (bulk/tail)": _num(ess, ".0f"),
         "divergences": attrs.get("divergences", 0),
