@@ -9,7 +9,9 @@ slowest-mixing variables and min bulk ESS per 1000 gradients (the efficiency tha
 
 Variants: ``base`` (fit()'s settings: the mass matrix by model size), ``low_rank`` (low-rank mass
 matrix at any size), ``map_init`` (chains start around the posterior mode, found by L-BFGS on the
-compiled log-density), ``diag`` (diagonal mass matrix), ``depth8`` (tree depth 8).
+compiled log-density), ``diag`` (diagonal mass matrix), ``depth8`` (tree depth 8),
+``low_rank_cut100`` (low-rank keeping only eigenvalues outside [1/100, 100]), ``diag_ta08``
+(diagonal, target_accept 0.8).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ VARIANTS = {
     "map_init": {},
     "diag": {"adaptation": "diag"},
     "depth8": {"maxdepth": 8},
+    "low_rank_cut100": {"adaptation": "low_rank", "mass_matrix_eigval_cutoff": 100.0},
+    "diag_ta08": {"adaptation": "diag", "target_accept": 0.8},
 }
 
 
@@ -57,7 +61,11 @@ def run(variant: str, args, compiled, model) -> dict:
     import nutpie
     from pytensor import config
 
-    settings = {**nuts_settings(compiled.n_dim), **VARIANTS[variant]}
+    settings = {
+        "target_accept": DEFAULT_TARGET_ACCEPT,
+        **nuts_settings(compiled.n_dim),
+        **VARIANTS[variant],
+    }
     mode_cpu = 0.0
     if variant == "map_init":  # nutpie takes a PyMC model's start from initial_point_func
         t0 = time.process_time()
@@ -79,7 +87,6 @@ def run(variant: str, args, compiled, model) -> dict:
             seed=args.seed,
             progress_bar=False,
             save_warmup=True,
-            target_accept=DEFAULT_TARGET_ACCEPT,
             **settings,
         )
         cpu, wall = time.process_time() - t0, time.perf_counter() - w0
