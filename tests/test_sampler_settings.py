@@ -57,3 +57,10 @@ def test_sample_posterior_passes_the_size_rule_to_nutpie_and_records_it(
 
 def test_a_real_fit_records_its_mass_matrix(small_fit):
     assert small_fit.fit_info["mass_matrix"] == "low_rank"
+
+
+def test_the_report_names_the_mass_matrix(small_fit, tmp_path):
+    from bayes_mmm.report.html_report import write_report
+
+    text = write_report(small_fit, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "nutpie (low-rank mass matrix), 2 chains x 500 draws" in text
