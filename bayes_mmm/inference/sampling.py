@@ -39,14 +39,15 @@ NUTPIE_COMPILE_FLAGS = {"numba__fastmath": False}
 # * mass matrix by model size (nuts_settings): low-rank up to LOW_RANK_MAX_PARAMETERS free
 #   parameters, where it adapts to the correlations that remain (Hill half vs slope, ROI vs slope,
 #   trend vs a trending control; a diagonal one doubled the steps of the 20-region Hill model);
-#   diagonal above, where low-rank's warm-up and per-step cost grow with the dimension (large-panel
-#   proxy, 476 parameters: 2.9x less CPU for the same draws, more ESS per CPU second);
+#   diagonal above, where low-rank's warm-up and per-step cost grow with the dimension (proxies of
+#   the large and DMA panels at 278-498 parameters: 1.7-3.2x less CPU for the same draws, more ESS
+#   per CPU second; the 20-region benchmark at 148 parameters favours low-rank);
 # * nutpie's default tree depth (10). A cap of 7 cut the regional warm-up cost by a third, but 4 of
 #   the calibration study's 60 fits then had a divergence; re-fitting those 4 gave 1 with the
 #   default depth or a cap of 8 (which saves nothing), 4 with the cap of 7.
 # * target_accept 0.9 for national and regional fits (0.95 took 24-31 leapfrog steps per draw on the
 #   regional benchmark instead of 15-17); raise it if a fit reports divergences.
-LOW_RANK_MAX_PARAMETERS = 400
+LOW_RANK_MAX_PARAMETERS = 250
 
 
 def nuts_settings(n_parameters: int) -> dict:
