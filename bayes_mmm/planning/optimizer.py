@@ -216,8 +216,8 @@ def _solve(
     tic = time.perf_counter()
     if np.all(hi - lo <= PINNED):  # every variable is fixed by the constraints: nothing to solve
         x, n_iter, note = lo.copy(), 0, "nothing to optimise: the constraints fix every channel"
-    elif len(x0) > SLSQP_MAX_VARS and roi_gap is None and _budget_row(scipy_cons, len(x0)):
-        a, t = _budget_row(scipy_cons, len(x0))
+    elif len(x0) > SLSQP_MAX_VARS and roi_gap is None and (row := _budget_row(scipy_cons, len(x0))):
+        a, t = row
         x, n_iter, note, ok = minimise(fun, x0, lo, hi, a, t, maxiter, FTOL)
         _check_converged(ok, note)
     else:
