@@ -11,12 +11,12 @@ largest difference of a cell's budget as a share of the total. Not a test.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import time
 import warnings
 
 import numpy as np
+from resume import emit
 
 import bayes_mmm as bm
 
@@ -58,10 +58,7 @@ def main() -> None:
         full.info["objective_value"] - thin.info["objective_value"]
     ) / abs(full.info["objective_value"])
     row["loadavg_1m"] = round(os.getloadavg()[0], 2)
-    print(json.dumps(row), flush=True)
-    if args.out:
-        with open(args.out, "a") as f:
-            f.write(json.dumps(row) + "\n")
+    emit(row, args.out)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ _START_CPU = time.process_time()
 import argparse  # noqa: E402
 import dataclasses  # noqa: E402
 import gc  # noqa: E402
-import json  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
@@ -37,6 +36,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 from large_workloads import peak_memory_gb, workload  # noqa: E402
+from resume import emit  # noqa: E402
 
 import bayes_mmm as bm  # noqa: E402
 from bayes_mmm.planning.evaluator import PlanEvaluator  # noqa: E402
@@ -228,10 +228,7 @@ def _emit(row: dict, args) -> None:
             "note": args.note,
         }
     )
-    print(json.dumps(row), flush=True)
-    if args.out:
-        with open(args.out, "a") as f:
-            f.write(json.dumps(row) + "\n")
+    emit(row, args.out)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import sys
 import time
@@ -28,6 +27,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+from resume import emit
 
 import bayes_mmm as bm
 from bayes_mmm.inference.approximate import find_mode
@@ -152,10 +153,7 @@ def main() -> None:
         compiled = compile_nutpie(model)
     for variant in args.variants.split(","):
         line = {**run(variant, args, compiled, model), "loadavg": list(os.getloadavg())}
-        print(json.dumps(line), flush=True)
-        if args.out:
-            with open(args.out, "a") as fh:
-                fh.write(json.dumps(line) + "\n")
+        emit(line, args.out)
 
 
 if __name__ == "__main__":
